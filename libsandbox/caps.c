@@ -1,0 +1,43 @@
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "caps.h"
+#include "sys.h"
+
+bool caps_caller_has(int cap)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	if (sys_capget(&h, d) < 0)
+		return false;
+	return (d[cap / 32].effective >> (cap % 32)) & 1u;
+}
+
+int caps_last_cap(void)
+{
+	return (int)cap_max_bits() - 1;
+}
+
+int caps_drop_all(bool drop_bounding, int last_cap)
+{
+	if (drop_bounding) {
+		/* Without this, executing a file as uid 0 would grant the
+		 * whole bounding set again. */
+		for (int c = 0; c <= last_cap; c++)
+			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+				return -errno;
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return -errno;
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	if (sys_capset(&h, d) < 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,242 @@
+/* The child between clone3 and execve. It applies the plan the parent built,
+ * in the order DESIGN.md gives, with system calls only: the caller may be
+ * multithreaded, so after the clone no lock, allocator or stdio state can be
+ * trusted. On failure it writes {step, index, errno} to the report pipe and
+ * exits; on success the report pipe closes at exec and the parent reads EOF. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "fds.h"
+#include "mount.h"
+#include "ns.h"
+#include "plan.h"
+#include "sys.h"
+
+__attribute__((noreturn)) static void fail(int report_fd, enum step step, long index, int e)
+{
+	struct child_report r = {.step = step, .index = (int32_t)index, .err = e};
+	/* one write below PIPE_BUF is atomic; nothing to do if the parent is gone */
+	ssize_t n = write(report_fd, &r, sizeof(r));
+	(void)n;
+	_exit(127);
+}
+
+/* Parent gone? Our report pipe has lost its reader. */
+static bool parent_gone(int report_fd)
+{
+	struct pollfd pfd = {.fd = report_fd, .events = POLLOUT};
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
+/* execve `name` in each PATH directory, as execvp does, but without
+ * allocating: "dir/name" is built in a buffer the parent sized. EACCES from
+ * one directory is remembered and reported if nothing else works. */
+static void exec_search(struct plan *p, int report_fd)
+{
+	size_t nl = strlen(p->path);
+	int best = ENOENT;
+	long best_index = 0;
+	for (long i = 0; p->search[i]; i++) {
+		size_t dl = strlen(p->search[i]);
+		if (dl + 1 + nl + 1 > p->exec_buf_len)
+			continue;
+		memcpy(p->exec_buf, p->search[i], dl);
+		p->exec_buf[dl] = '/';
+		memcpy(p->exec_buf + dl + 1, p->path, nl + 1);
+		execve(p->exec_buf, p->argv, p->envp);
+		switch (errno) {
+		case ENOENT:
+		case ENOTDIR:
+		case ELOOP:
+		case ENAMETOOLONG:
+			break;
+		case EACCES:
+			if (best != EACCES) {
+				best = EACCES;
+				best_index = i;
+			}
+			break;
+		default:
+			fail(report_fd, STEP_EXEC, i, errno);
+		}
+	}
+	fail(report_fd, STEP_EXEC, best == EACCES ? best_index : -1, best);
+}
+
+void child_run(struct plan *p)
+{
+	int rfd = p->report_fd;
+
+	/* Our copies of the parent's ends: holding them would hide the parent's
+	 * death (no EOF on the sync pipe, no POLLERR on the report pipe). */
+	close(p->report_peer);
+	if (p->sync_peer >= 0)
+		close(p->sync_peer);
+
+	/* Signals arrive blocked (the parent blocked them around clone3). Reset
+	 * every disposition, so no handler of the caller runs here and no
+	 * ignored signal stays ignored in the program; unblock just before exec. */
+	for (int s = 1; s < _NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sys_sigaction_default(s);
+
+	/* A new session: no controlling terminal, so TIOCSTI cannot type into
+	 * the caller's terminal. */
+	if (setsid() < 0)
+		fail(rfd, STEP_SETSID, 0, errno);
+
+	if (p->need_sync) {
+		char c;
+		ssize_t n;
+		do
+			n = read(p->sync_fd, &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(127); /* the parent gave up (and reports why) or died */
+	}
+
+	if (p->set_ids) {
+		if (p->clear_groups && sys_setgroups(0, NULL) < 0)
+			fail(rfd, STEP_SETGROUPS, 0, errno);
+		if (sys_setresgid(p->gid, p->gid, p->gid) < 0)
+			fail(rfd, STEP_SETGID, 0, errno);
+		if (sys_setresuid(p->uid, p->uid, p->uid) < 0)
+			fail(rfd, STEP_SETUID, 0, errno);
+	}
+
+	/* After the id changes, which clear it. If the parent died before this
+	 * point the signal will never come, so look. */
+	if (p->pdeathsig) {
+		if (prctl(PR_SET_PDEATHSIG, p->pdeathsig, 0, 0, 0) < 0)
+			fail(rfd, STEP_PDEATHSIG, 0, errno);
+		if (parent_gone(rfd))
+			_exit(127);
+	}
+
+	size_t failed = 0;
+	int r = mount_apply(p->mounts, p->n_mounts, &failed);
+	if (r < 0)
+		fail(rfd, STEP_MOUNT, (long)failed, -r);
+
+	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+		fail(rfd, STEP_HOSTNAME, 0, errno);
+
+	if (p->loopback && (r = ns_loopback_up()) < 0)
+		fail(rfd, STEP_LOOPBACK, 0, -r);
+
+	if (chdir(p->cwd) < 0)
+		fail(rfd, STEP_CHDIR, 0, errno);
+
+	int *const keep[] = {&rfd, &p->exec_fd};
+	if ((r = fds_apply(p->fds, p->n_fds, p->fd_floor, keep, 2, &failed)) < 0)
+		fail(rfd, STEP_FDS, (long)failed, -r);
+
+	/* A new anonymous session keyring: keys the caller reached through its
+	 * session keyring are not "possessed" in here. */
+	if (sys_keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0) < 0 && errno != ENOSYS)
+		fail(rfd, STEP_KEYRING, 0, errno);
+
+	if ((r = caps_drop_all(p->drop_bounding, p->last_cap)) < 0)
+		fail(rfd, STEP_CAPS, 0, -r);
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(rfd, STEP_NO_NEW_PRIVS, 0, errno);
+
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (p->exec_fd >= 0) {
+		syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
+		fail(rfd, STEP_EXEC, -1, errno);
+	}
+	if (strchr(p->path, '/')) {
+		execve(p->path, p->argv, p->envp);
+		fail(rfd, STEP_EXEC, -1, errno);
+	}
+	exec_search(p, rfd);
+	_exit(127);
+}
+
+static const char *step_name(int step)
+{
+	switch (step) {
+	case STEP_SETSID:
+		return "setsid";
+	case STEP_SETGROUPS:
+		return "setgroups";
+	case STEP_SETGID:
+		return "setresgid";
+	case STEP_SETUID:
+		return "setresuid";
+	case STEP_PDEATHSIG:
+		return "set the parent-death signal";
+	case STEP_HOSTNAME:
+		return "sethostname";
+	case STEP_LOOPBACK:
+		return "bring up the loopback interface";
+	case STEP_KEYRING:
+		return "join a new session keyring";
+	case STEP_CAPS:
+		return "drop capabilities";
+	case STEP_NO_NEW_PRIVS:
+		return "set no_new_privs";
+	}
+	return "set up the sandbox";
+}
+
+void child_describe_failure(const struct plan *p, const struct child_report *r, char *buf,
+			    size_t len)
+{
+	char ebuf[128];
+	const char *es = strerror_r(r->err, ebuf, sizeof(ebuf));
+	switch (r->step) {
+	case STEP_EXEC:
+		if (p->exec_fd >= 0)
+			snprintf(buf, len, "exec %s (from an fd): %s", p->path, es);
+		else if (strchr(p->path, '/'))
+			snprintf(buf, len, "exec %s: %s", p->path, es);
+		else if (r->index >= 0)
+			snprintf(buf, len, "exec %s/%s: %s", p->search[r->index], p->path, es);
+		else
+			snprintf(buf, len, "exec %s: %s (searched PATH)", p->path, es);
+		return;
+	case STEP_MOUNT:
+		if (r->index >= 0 && (size_t)r->index < p->n_mounts)
+			snprintf(buf, len, "%s: %s", p->mounts[r->index].what, es);
+		else
+			snprintf(buf, len, "mount: %s", es);
+		return;
+	case STEP_CHDIR:
+		snprintf(buf, len, "chdir %s: %s", p->cwd, es);
+		return;
+	case STEP_HOSTNAME:
+		snprintf(buf, len, "sethostname \"%s\": %s", p->hostname, es);
+		return;
+	case STEP_SETGID:
+		snprintf(buf, len, "setresgid %u: %s", (unsigned)p->gid, es);
+		return;
+	case STEP_SETUID:
+		snprintf(buf, len, "setresuid %u: %s", (unsigned)p->uid, es);
+		return;
+	case STEP_FDS:
+		if (r->index >= 0 && (size_t)r->index < p->n_fds)
+			snprintf(buf, len, "place fd %d in the sandbox: %s",
+				 p->fds[r->index].target, es);
+		else
+			snprintf(buf, len, "close inherited fds: %s", es);
+		return;
+	}
+	snprintf(buf, len, "%s: %s", step_name(r->step), es);
+}

@@ -1,0 +1,378 @@
+/* sbx_config_*: the configuration builder. Pure data and validation; nothing
+ * here touches the system beyond duplicating fds handed to it. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "error.h"
+#include "util.h"
+
+#define CFG_ERR(err, errnum, ...) err_setx(err, SBX_STAGE_CONFIG, errnum, __VA_ARGS__)
+
+static void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* Copies a NULL-terminated string vector; *np gets its length. */
+static char **strv_dup(const char *const *v, size_t *np)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	char **c = calloc(n + 1, sizeof(*c));
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		c[i] = strdup(v[i]);
+		if (!c[i]) {
+			strv_free(c);
+			return NULL;
+		}
+	}
+	if (np)
+		*np = n;
+	return c;
+}
+
+sbx_config *sbx_config_new(void)
+{
+	sbx_config *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->envp = calloc(1, sizeof(*c->envp));
+	c->cwd = strdup("/");
+	if (!c->envp || !c->cwd) {
+		sbx_config_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->exec_fd = -1;
+	c->namespaces = SBX_NS_DEFAULT;
+	strcpy(c->hostname, "sandbox");
+	for (int i = 0; i < 3; i++) {
+		c->stdio_mode[i] = SBX_STDIO_INHERIT;
+		c->stdio_fd[i] = -1;
+	}
+	c->pdeathsig = SIGKILL;
+	return c;
+}
+
+void sbx_config_free(sbx_config *c)
+{
+	if (!c)
+		return;
+	int saved = errno;
+	free(c->path);
+	if (c->exec_fd >= 0)
+		close(c->exec_fd);
+	free(c->exec_fd_name);
+	strv_free(c->argv);
+	strv_free(c->envp);
+	free(c->cwd);
+	for (int i = 0; i < 3; i++)
+		if (c->stdio_fd[i] >= 0)
+			close(c->stdio_fd[i]);
+	for (size_t i = 0; i < c->n_grants; i++)
+		close(c->grants[i].fd);
+	free(c->grants);
+	free(c);
+	errno = saved;
+}
+
+int sbx_config_set_exec(sbx_config *c, const char *path, const char *const argv[], sbx_error *err)
+{
+	if (!c || !argv || !argv[0])
+		return CFG_ERR(err, EINVAL, "program: argv must have at least one element");
+	if (path && !*path)
+		return CFG_ERR(err, EINVAL, "program: the path to execute is empty");
+	if (!path && !*argv[0])
+		return CFG_ERR(err, EINVAL, "program: argv[0] is empty and no path was given");
+	char *p = NULL;
+	if (path && !(p = strdup(path)))
+		return CFG_ERR(err, ENOMEM, "program: out of memory");
+	char **v = strv_dup(argv, NULL);
+	if (!v) {
+		free(p);
+		return CFG_ERR(err, ENOMEM, "program: out of memory");
+	}
+	free(c->path);
+	strv_free(c->argv);
+	c->path = p;
+	c->argv = v;
+	if (c->exec_fd >= 0)
+		close(c->exec_fd);
+	c->exec_fd = -1;
+	free(c->exec_fd_name);
+	c->exec_fd_name = NULL;
+	return 0;
+}
+
+int sbx_config_set_exec_fd(sbx_config *c, int fd, const char *const argv[], sbx_error *err)
+{
+	if (!c || !argv || !argv[0])
+		return CFG_ERR(err, EINVAL, "program: argv must have at least one element");
+	char link[64], name[PATH_MAX] = "";
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, name, sizeof(name) - 1);
+	name[n > 0 ? n : 0] = 0;
+	char magic[2];
+	if (pread(fd, magic, 2, 0) == 2 && magic[0] == '#' && magic[1] == '!')
+		return CFG_ERR(err, EINVAL,
+			       "program: fd %d (%s) is a #! script, which cannot be executed from "
+			       "an fd: its interpreter would have to open it by path",
+			       fd, name);
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dup < 0)
+		return err_set(err, SBX_STAGE_CONFIG, errno, "program: fd %d", fd);
+	char *nm = strdup(*name ? name : "(fd)");
+	char **v = strv_dup(argv, NULL);
+	if (!nm || !v) {
+		close(dup);
+		free(nm);
+		strv_free(v);
+		return CFG_ERR(err, ENOMEM, "program: out of memory");
+	}
+	free(c->path);
+	c->path = NULL;
+	strv_free(c->argv);
+	c->argv = v;
+	if (c->exec_fd >= 0)
+		close(c->exec_fd);
+	c->exec_fd = dup;
+	free(c->exec_fd_name);
+	c->exec_fd_name = nm;
+	return 0;
+}
+
+int sbx_config_set_env(sbx_config *c, const char *const envp[], sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "environment: NULL configuration");
+	for (size_t i = 0; envp && envp[i]; i++) {
+		const char *eq = strchr(envp[i], '=');
+		if (!eq)
+			return CFG_ERR(err, EINVAL, "environment: \"%s\": expected NAME=value",
+				       envp[i]);
+		if (eq == envp[i])
+			return CFG_ERR(err, EINVAL, "environment: \"%s\": empty variable name",
+				       envp[i]);
+	}
+	size_t n = 0;
+	static const char *const empty[] = {NULL};
+	char **v = strv_dup(envp ? envp : empty, &n);
+	if (!v)
+		return CFG_ERR(err, ENOMEM, "environment: out of memory");
+	strv_free(c->envp);
+	c->envp = v;
+	c->envc = n;
+	return 0;
+}
+
+int sbx_config_setenv(sbx_config *c, const char *name, const char *value, sbx_error *err)
+{
+	if (!c || !name || !value)
+		return CFG_ERR(err, EINVAL, "environment: NULL argument");
+	size_t nl = strlen(name);
+	if (nl == 0 || strchr(name, '='))
+		return CFG_ERR(err, EINVAL, "environment: \"%s\": invalid variable name", name);
+	size_t len = nl + 1 + strlen(value) + 1;
+	char *entry = malloc(len);
+	if (!entry)
+		return CFG_ERR(err, ENOMEM, "environment: out of memory");
+	snprintf(entry, len, "%s=%s", name, value);
+	for (size_t i = 0; i < c->envc; i++) {
+		if (!strncmp(c->envp[i], name, nl) && c->envp[i][nl] == '=') {
+			free(c->envp[i]);
+			c->envp[i] = entry;
+			return 0;
+		}
+	}
+	char **v = realloc(c->envp, (c->envc + 2) * sizeof(*v));
+	if (!v) {
+		free(entry);
+		return CFG_ERR(err, ENOMEM, "environment: out of memory");
+	}
+	v[c->envc++] = entry;
+	v[c->envc] = NULL;
+	c->envp = v;
+	return 0;
+}
+
+int sbx_config_set_cwd(sbx_config *c, const char *path, sbx_error *err)
+{
+	if (!c || !path)
+		return CFG_ERR(err, EINVAL, "cwd: NULL argument");
+	if (path[0] != '/')
+		return CFG_ERR(err, EINVAL, "cwd: \"%s\": must be an absolute path", path);
+	if (strlen(path) >= PATH_MAX)
+		return CFG_ERR(err, ENAMETOOLONG, "cwd: path longer than %d bytes", PATH_MAX - 1);
+	char *p = strdup(path);
+	if (!p)
+		return CFG_ERR(err, ENOMEM, "cwd: out of memory");
+	free(c->cwd);
+	c->cwd = p;
+	return 0;
+}
+
+int sbx_config_set_namespaces(sbx_config *c, unsigned mask, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "namespaces: NULL configuration");
+	if (mask & ~SBX_NS_ALL)
+		return CFG_ERR(err, EINVAL, "namespaces: unknown bits 0x%x", mask & ~SBX_NS_ALL);
+	c->namespaces = mask;
+	return 0;
+}
+
+unsigned sbx_config_get_namespaces(const sbx_config *c)
+{
+	return c ? c->namespaces : 0;
+}
+
+int sbx_config_set_hostname(sbx_config *c, const char *name, sbx_error *err)
+{
+	if (!c || !name)
+		return CFG_ERR(err, EINVAL, "hostname: NULL argument");
+	size_t n = strlen(name);
+	if (n == 0)
+		return CFG_ERR(err, EINVAL, "hostname: must not be empty");
+	if (n > CONF_HOSTNAME_MAX)
+		return CFG_ERR(err, ENAMETOOLONG, "hostname: %zu bytes, at most %d allowed", n,
+			       CONF_HOSTNAME_MAX);
+	memcpy(c->hostname, name, n + 1);
+	return 0;
+}
+
+int sbx_config_set_user(sbx_config *c, uid_t uid, gid_t gid, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "user: NULL configuration");
+	if (uid == (uid_t)-1 || gid == (gid_t)-1)
+		return CFG_ERR(err, EINVAL, "user: -1 is not a valid uid or gid");
+	c->uid = uid;
+	c->gid = gid;
+	c->user_set = true;
+	return 0;
+}
+
+bool conf_map_covers(const struct idmap *map, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= map[i].inside && id - map[i].inside < map[i].count)
+			return true;
+	return false;
+}
+
+static bool ranges_overlap(uint32_t a, uint32_t na, uint32_t b, uint32_t nb)
+{
+	return a < b + (uint64_t)nb && b < a + (uint64_t)na;
+}
+
+static int add_map(struct idmap *map, size_t *n, const char *what, uint32_t inside,
+		   uint32_t outside, uint32_t count, sbx_error *err)
+{
+	if (count == 0)
+		return CFG_ERR(err, EINVAL, "%s map: count must be at least 1", what);
+	if ((uint64_t)inside + count > UINT32_MAX || (uint64_t)outside + count > UINT32_MAX)
+		return CFG_ERR(err, EINVAL, "%s map: %u..+%u or %u..+%u overflows 32-bit ids", what,
+			       inside, count, outside, count);
+	if (*n >= SBX_IDMAP_MAX)
+		return CFG_ERR(err, E2BIG, "%s map: at most %d lines", what, SBX_IDMAP_MAX);
+	/* the kernel rejects overlapping ranges on either side; say which here */
+	for (size_t i = 0; i < *n; i++) {
+		if (ranges_overlap(inside, count, map[i].inside, map[i].count) ||
+		    ranges_overlap(outside, count, map[i].outside, map[i].count))
+			return CFG_ERR(err, EINVAL, "%s map: %u %u %u overlaps line %zu (%u %u %u)",
+				       what, inside, outside, count, i + 1, map[i].inside,
+				       map[i].outside, map[i].count);
+	}
+	map[*n] = (struct idmap){inside, outside, count};
+	(*n)++;
+	return 0;
+}
+
+int sbx_config_add_uid_map(sbx_config *c, uid_t inside, uid_t outside, uint32_t count,
+			   sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "uid map: NULL configuration");
+	return add_map(c->uid_map, &c->n_uid_map, "uid", inside, outside, count, err);
+}
+
+int sbx_config_add_gid_map(sbx_config *c, gid_t inside, gid_t outside, uint32_t count,
+			   sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "gid map: NULL configuration");
+	return add_map(c->gid_map, &c->n_gid_map, "gid", inside, outside, count, err);
+}
+
+int sbx_config_set_stdio(sbx_config *c, int stream, int mode, int fd, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "stdio: NULL configuration");
+	if (stream < 0 || stream > 2)
+		return CFG_ERR(err, EINVAL, "stdio: stream %d is not 0, 1 or 2", stream);
+	if (mode < SBX_STDIO_INHERIT || mode > SBX_STDIO_FD)
+		return CFG_ERR(err, EINVAL, "stdio %d: unknown mode %d", stream, mode);
+	int dup = -1;
+	if (mode == SBX_STDIO_FD) {
+		dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (dup < 0)
+			return err_set(err, SBX_STAGE_CONFIG, errno, "stdio %d: fd %d", stream, fd);
+	}
+	if (c->stdio_fd[stream] >= 0)
+		close(c->stdio_fd[stream]);
+	c->stdio_mode[stream] = mode;
+	c->stdio_fd[stream] = dup;
+	return 0;
+}
+
+int sbx_config_grant_fd(sbx_config *c, int fd, int target, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "grant: NULL configuration");
+	if (target < 3 || target > CONF_FD_TARGET_MAX)
+		return CFG_ERR(err, EINVAL,
+			       "grant fd %d as %d: the target must be 3..%d (0-2 are stdio, see "
+			       "sbx_config_set_stdio)",
+			       fd, target, CONF_FD_TARGET_MAX);
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dup < 0)
+		return err_set(err, SBX_STAGE_CONFIG, errno, "grant fd %d as %d", fd, target);
+	for (size_t i = 0; i < c->n_grants; i++) {
+		if (c->grants[i].target == target) {
+			close(c->grants[i].fd);
+			c->grants[i].fd = dup;
+			return 0;
+		}
+	}
+	struct grant *g = realloc(c->grants, (c->n_grants + 1) * sizeof(*g));
+	if (!g) {
+		close(dup);
+		return CFG_ERR(err, ENOMEM, "grant: out of memory");
+	}
+	g[c->n_grants++] = (struct grant){dup, target};
+	c->grants = g;
+	return 0;
+}
+
+int sbx_config_set_parent_death_signal(sbx_config *c, int sig, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "parent-death signal: NULL configuration");
+	if (sig < 0 || sig > SIGRTMAX)
+		return CFG_ERR(err, EINVAL, "parent-death signal: %d is not a signal", sig);
+	c->pdeathsig = sig;
+	return 0;
+}

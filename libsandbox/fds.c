@@ -1,0 +1,116 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fds.h"
+#include "sys.h"
+#include "util.h"
+
+int fds_prepare(const struct sbx_config *cfg, struct fds_parent *fp, struct plan *plan,
+		sbx_error *err)
+{
+	memset(fp, 0, sizeof(*fp));
+	fp->devnull = -1;
+	for (int i = 0; i < 3; i++)
+		fp->child_end[i] = fp->our_end[i] = -1;
+
+	fp->moves = calloc(cfg->n_grants + 3, sizeof(*fp->moves));
+	if (!fp->moves)
+		return err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "fds: out of memory");
+
+	int floor = 3;
+	for (int i = 0; i < 3; i++) {
+		int src = -1;
+		switch (cfg->stdio_mode[i]) {
+		case SBX_STDIO_INHERIT:
+			continue;
+		case SBX_STDIO_NULL:
+			if (fp->devnull < 0) {
+				fp->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+				if (fp->devnull < 0)
+					return err_set(err, SBX_STAGE_PREPARE, errno,
+						       "stdio %d: open /dev/null", i);
+			}
+			src = fp->devnull;
+			break;
+		case SBX_STDIO_PIPE: {
+			int p[2];
+			if (pipe2(p, O_CLOEXEC) < 0)
+				return err_set(err, SBX_STAGE_PREPARE, errno, "stdio %d: pipe", i);
+			fp->child_end[i] = i == 0 ? p[0] : p[1];
+			fp->our_end[i] = i == 0 ? p[1] : p[0];
+			src = fp->child_end[i];
+			break;
+		}
+		case SBX_STDIO_FD:
+			src = cfg->stdio_fd[i];
+			break;
+		}
+		fp->moves[fp->n_moves++] = (struct fd_move){.src = src, .target = i, .tmp = -1};
+	}
+	for (size_t i = 0; i < cfg->n_grants; i++) {
+		const struct grant *g = &cfg->grants[i];
+		fp->moves[fp->n_moves++] =
+			(struct fd_move){.src = g->fd, .target = g->target, .tmp = -1};
+		if (g->target >= floor)
+			floor = g->target + 1;
+	}
+	plan->fds = fp->moves;
+	plan->n_fds = fp->n_moves;
+	plan->fd_floor = floor;
+	return 0;
+}
+
+void fds_release(struct fds_parent *fp)
+{
+	for (int i = 0; i < 3; i++) {
+		closep(&fp->child_end[i]);
+		closep(&fp->our_end[i]);
+	}
+	closep(&fp->devnull);
+	free(fp->moves);
+	fp->moves = NULL;
+	fp->n_moves = 0;
+}
+
+int fds_apply(struct fd_move *moves, size_t n, int floor, int *const keep[], size_t n_keep,
+	      size_t *failed)
+{
+	/* First lift every source above all targets, so that placing one move
+	 * cannot overwrite the source of another (grant 4 as 3 and 3 as 4). */
+	for (size_t i = 0; i < n_keep; i++) {
+		if (*keep[i] < 0 || *keep[i] >= floor)
+			continue;
+		int fd = fcntl(*keep[i], F_DUPFD_CLOEXEC, floor);
+		if (fd < 0) {
+			*failed = (size_t)-1;
+			return -errno;
+		}
+		*keep[i] = fd;
+	}
+	for (size_t i = 0; i < n; i++) {
+		moves[i].tmp = fcntl(moves[i].src, F_DUPFD_CLOEXEC, floor);
+		if (moves[i].tmp < 0) {
+			*failed = i;
+			return -errno;
+		}
+	}
+	/* Everything from 3 up closes at exec... */
+	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		*failed = (size_t)-1;
+		return -errno;
+	}
+	/* ...but the targets, which dup3 without O_CLOEXEC creates fresh. */
+	for (size_t i = 0; i < n; i++) {
+		if (dup3(moves[i].tmp, moves[i].target, 0) < 0) {
+			*failed = i;
+			return -errno;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+# libsandbox: the mechanisms. Built once as a PIC convenience library that
+# both the shared/static libsandbox and the statically linked CLI take.
+noinst_LTLIBRARIES += libsandbox/libsandbox-core.la
+libsandbox_libsandbox_core_la_SOURCES = \
+	libsandbox/sandbox.h \
+	libsandbox/util.h \
+	libsandbox/sys.h \
+	libsandbox/error.c libsandbox/error.h \
+	libsandbox/conf.c libsandbox/conf.h \
+	libsandbox/plan.h \
+	libsandbox/ns.c libsandbox/ns.h \
+	libsandbox/mount.c libsandbox/mount.h \
+	libsandbox/fds.c libsandbox/fds.h \
+	libsandbox/caps.c libsandbox/caps.h \
+	libsandbox/child.c \
+	libsandbox/spawn.c \
+	libsandbox/proc.c libsandbox/proc.h \
+	libsandbox/features.c
+libsandbox_libsandbox_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
+	$(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(CGROUP_CFLAGS) $(BPF_CFLAGS)
+libsandbox_libsandbox_core_la_LIBADD = $(SECCOMP_LIBS) $(CAP_LIBS) $(CGROUP_LIBS) $(BPF_LIBS)
+
+lib_LTLIBRARIES += libsandbox/libsandbox.la
+libsandbox_libsandbox_la_SOURCES =
+libsandbox_libsandbox_la_LIBADD = libsandbox/libsandbox-core.la
+libsandbox_libsandbox_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(LIBSANDBOX_LT_VERSION) \
+	-Wl,--version-script=$(srcdir)/libsandbox/libsandbox.sym -Wl,--no-undefined
+EXTRA_libsandbox_libsandbox_la_DEPENDENCIES = libsandbox/libsandbox.sym
+EXTRA_DIST += libsandbox/libsandbox.sym
+
+include_HEADERS += libsandbox/sandbox.h
+pkgconfig_DATA += libsandbox/libsandbox.pc
+DISTCLEANFILES += libsandbox/libsandbox.pc

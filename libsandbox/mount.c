@@ -1,0 +1,328 @@
+/* The sandbox's mount table when no root filesystem is given: the host root
+ * read-only, a fresh /proc, a minimal /dev, a private /tmp.
+ *
+ * How: inside the new mount namespace the host root is bound recursively onto
+ * a scratch directory; the host's /proc, /sys, /dev and /tmp are detached from
+ * that copy, the rest is made read-only, nosuid and nodev in one recursive
+ * mount_setattr, fresh filesystems go where the detached ones were, and the
+ * copy becomes the root with pivot_root(".", "."), which leaves the old root
+ * stacked on top, to be detached. Nothing of this is visible outside: the
+ * first step makes every mount private.
+ *
+ * The parent builds the list of operations (mount_plan_default_root); the
+ * child applies it (mount_apply) with plain system calls. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "mount.h"
+#include "sys.h"
+
+/* The host device nodes bound into the sandbox's /dev. */
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+/* /proc entries that let a process with host uid 0 reach the host kernel by
+ * file permissions alone (kernel.core_pattern in /proc/sys, sysrq-trigger),
+ * made read-only when the sandbox may hold host uid 0. */
+static const char *const proc_ro[] = {"sys", "sysrq-trigger", "irq", "bus"};
+
+/* Where the host root copy is assembled: any existing directory will do,
+ * since the mount namespace is private by then. */
+static const char *const scratch_dirs[] = {"/tmp", "/mnt", "/var/tmp"};
+
+#define RO_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+
+/* Collects ops and the strings they point to. On allocation failure it keeps
+ * going into a sink and remembers, so the building code needs no checks. */
+struct builder {
+	struct mount_op *ops;
+	size_t n, cap;
+	char **strings;
+	size_t n_strings, cap_strings;
+	struct mount_op sink;
+	bool oom;
+};
+
+static struct mount_op *add(struct builder *b, enum mount_kind kind, const char *what)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 48;
+		struct mount_op *o = realloc(b->ops, cap * sizeof(*o));
+		if (!o) {
+			b->oom = true;
+			return &b->sink;
+		}
+		b->ops = o;
+		b->cap = cap;
+	}
+	struct mount_op *op = &b->ops[b->n++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->what = what;
+	if (!what)
+		b->oom = true;
+	return op;
+}
+
+/* printf-formats one string argument; the builder owns the result. */
+__attribute__((format(printf, 2, 3))) static const char *fmt(struct builder *b, const char *f, ...)
+{
+	char *s = NULL;
+	if (b->n_strings == b->cap_strings) {
+		size_t cap = b->cap_strings ? 2 * b->cap_strings : 48;
+		char **v = realloc(b->strings, cap * sizeof(*v));
+		if (!v) {
+			b->oom = true;
+			return NULL;
+		}
+		b->strings = v;
+		b->cap_strings = cap;
+	}
+	va_list ap;
+	va_start(ap, f);
+	int n = vasprintf(&s, f, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+		return NULL;
+	}
+	b->strings[b->n_strings++] = s;
+	return s;
+}
+
+int mount_plan_default_root(struct mount_plan *mp, unsigned ns, bool userns, bool host_root_uid,
+			    sbx_error *err)
+{
+	const char *scratch = NULL;
+	struct stat st;
+	for (size_t i = 0; i < sizeof(scratch_dirs) / sizeof(*scratch_dirs); i++) {
+		if (stat(scratch_dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			scratch = scratch_dirs[i];
+			break;
+		}
+	}
+	if (!scratch)
+		return err_setx(err, SBX_STAGE_PREPARE, ENOENT,
+				"mount namespace: no directory to assemble the sandbox root on "
+				"(tried /tmp, /mnt, /var/tmp)");
+
+	struct builder b = {0};
+	struct mount_op *op;
+
+	op = add(&b, MOP_MOUNT, "make the mount tree private");
+	op->dst = "/";
+	op->flags = MS_REC | MS_PRIVATE;
+
+	op = add(&b, MOP_MOUNT, fmt(&b, "bind the host root on %s", scratch));
+	op->src = "/";
+	op->dst = scratch;
+	op->flags = MS_BIND | MS_REC;
+
+	op = add(&b, MOP_CHDIR, fmt(&b, "enter the new root at %s", scratch));
+	op->dst = scratch;
+
+	/* Detach host filesystems the sandbox gets fresh ones of; EINVAL means
+	 * the directory is not a mount point on this host. Without a new pid
+	 * (net) namespace the host's /proc (/sys) stays, read-only: a fresh one
+	 * could not be mounted there anyway. In a user namespace the kernel
+	 * locks mounts copied from the host to their parents (umount fails with
+	 * EINVAL), so there the fresh ones are stacked on top instead; the locked
+	 * ones beneath stay unreachable, since unmounting ours takes
+	 * CAP_SYS_ADMIN, which the program never has. */
+	const char *detach[4];
+	size_t nd = 0;
+	if (!userns) {
+		if (ns & SBX_NS_PID)
+			detach[nd++] = "proc";
+		if (ns & SBX_NS_NET)
+			detach[nd++] = "sys";
+		detach[nd++] = "dev";
+		detach[nd++] = "tmp";
+	}
+	for (size_t i = 0; i < nd; i++) {
+		op = add(&b, MOP_UMOUNT, fmt(&b, "detach the host's /%s", detach[i]));
+		op->dst = detach[i];
+		op->ok_errno = EINVAL;
+	}
+
+	op = add(&b, MOP_SETATTR, "make the host root read-only, nosuid and nodev");
+	op->dst = ".";
+	op->attr = RO_ATTRS;
+	op->attr_flags = AT_RECURSIVE;
+
+	if (ns & SBX_NS_PID) {
+		op = add(&b, MOP_MOUNT, "mount proc on /proc");
+		op->src = "proc";
+		op->dst = "proc";
+		op->fstype = "proc";
+		op->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+		if (host_root_uid) {
+			for (size_t i = 0; i < sizeof(proc_ro) / sizeof(*proc_ro); i++) {
+				const char *rel = fmt(&b, "proc/%s", proc_ro[i]);
+				op = add(&b, MOP_MOUNT, fmt(&b, "bind /proc/%s", proc_ro[i]));
+				op->src = rel;
+				op->dst = rel;
+				op->flags = MS_BIND | MS_REC;
+				op->ok_errno = ENOENT; /* not built into this kernel */
+				op->skip_rest = 1;
+				op = add(&b, MOP_SETATTR,
+					 fmt(&b, "make /proc/%s read-only", proc_ro[i]));
+				op->dst = rel;
+				op->attr = RO_ATTRS | MOUNT_ATTR_NOEXEC;
+				op->attr_flags = AT_RECURSIVE;
+			}
+		}
+	}
+	if (ns & SBX_NS_NET) {
+		/* a fresh sysfs shows the sandbox's own network devices, not the host's */
+		op = add(&b, MOP_MOUNT, "mount sysfs on /sys");
+		op->src = "sysfs";
+		op->dst = "sys";
+		op->fstype = "sysfs";
+		op->flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	}
+
+	op = add(&b, MOP_MOUNT, "mount tmpfs on /dev");
+	op->src = "tmpfs";
+	op->dst = "dev";
+	op->fstype = "tmpfs";
+	op->flags = MS_NOSUID | MS_NOEXEC | MS_NODEV;
+	op->data = "mode=0755,size=1m,nr_inodes=4096";
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(*dev_nodes); i++) {
+		const char *host = fmt(&b, "/dev/%s", dev_nodes[i]);
+		if (host && stat(host, &st) < 0)
+			continue; /* this host lacks it; so will the sandbox */
+		const char *rel = fmt(&b, "dev/%s", dev_nodes[i]);
+		op = add(&b, MOP_MKFILE, fmt(&b, "create /dev/%s", dev_nodes[i]));
+		op->dst = rel;
+		op->mode = 0666;
+		/* a bind keeps the host mount's flags, so the node works although
+		 * the tmpfs under it is nodev */
+		op = add(&b, MOP_MOUNT, fmt(&b, "bind %s", host));
+		op->src = host;
+		op->dst = rel;
+		op->flags = MS_BIND;
+	}
+	op = add(&b, MOP_MKDIR, "create /dev/pts");
+	op->dst = "dev/pts";
+	op->mode = 0755;
+	op = add(&b, MOP_MOUNT, "mount devpts on /dev/pts");
+	op->src = "devpts";
+	op->dst = "dev/pts";
+	op->fstype = "devpts";
+	op->flags = MS_NOSUID | MS_NOEXEC;
+	op->data = "newinstance,ptmxmode=0666,mode=620";
+	op = add(&b, MOP_MKDIR, "create /dev/shm");
+	op->dst = "dev/shm";
+	op->mode = 01777;
+	op = add(&b, MOP_MOUNT, "mount tmpfs on /dev/shm");
+	op->src = "tmpfs";
+	op->dst = "dev/shm";
+	op->fstype = "tmpfs";
+	op->flags = MS_NOSUID | MS_NODEV;
+	op->data = "mode=1777";
+	static const char *const links[][2] = {
+		{"pts/ptmx", "dev/ptmx"},	   {"/proc/self/fd", "dev/fd"},
+		{"/proc/self/fd/0", "dev/stdin"},  {"/proc/self/fd/1", "dev/stdout"},
+		{"/proc/self/fd/2", "dev/stderr"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++) {
+		op = add(&b, MOP_SYMLINK, fmt(&b, "create the /%s symlink", links[i][1]));
+		op->src = links[i][0];
+		op->dst = links[i][1];
+	}
+
+	op = add(&b, MOP_MOUNT, "mount tmpfs on /tmp");
+	op->src = "tmpfs";
+	op->dst = "tmp";
+	op->fstype = "tmpfs";
+	op->flags = MS_NOSUID | MS_NODEV;
+	op->data = "mode=1777";
+
+	add(&b, MOP_PIVOT, "pivot_root into the new root");
+
+	mp->ops = b.ops;
+	mp->n = b.n;
+	mp->strings = b.strings;
+	mp->n_strings = b.n_strings;
+	if (b.oom) {
+		mount_plan_free(mp);
+		return err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "mount plan: out of memory");
+	}
+	return 0;
+}
+
+void mount_plan_free(struct mount_plan *mp)
+{
+	for (size_t i = 0; i < mp->n_strings; i++)
+		free(mp->strings[i]);
+	free(mp->strings);
+	free(mp->ops);
+	memset(mp, 0, sizeof(*mp));
+}
+
+/* pivot_root(".", ".") puts the old root on top of the new one at "/";
+ * detaching "." then removes it and everything under it. */
+static int pivot(void)
+{
+	if (sys_pivot_root(".", ".") < 0)
+		return -1;
+	if (umount2(".", MNT_DETACH) < 0)
+		return -1;
+	return chdir("/");
+}
+
+/* Child side: async-signal-safe system calls only. */
+int mount_apply(const struct mount_op *ops, size_t n, size_t *failed)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct mount_op *op = &ops[i];
+		int r = 0;
+		switch (op->kind) {
+		case MOP_MOUNT:
+			r = mount(op->src, op->dst, op->fstype, op->flags, op->data);
+			break;
+		case MOP_UMOUNT:
+			r = umount2(op->dst, MNT_DETACH);
+			break;
+		case MOP_SETATTR: {
+			struct mount_attr a = {.attr_set = op->attr};
+			r = mount_setattr(AT_FDCWD, op->dst, op->attr_flags, &a, sizeof(a));
+			break;
+		}
+		case MOP_MKDIR:
+			r = mkdir(op->dst, op->mode);
+			break;
+		case MOP_MKFILE:
+			r = mknod(op->dst, S_IFREG | op->mode, 0);
+			break;
+		case MOP_SYMLINK:
+			r = symlink(op->src, op->dst);
+			break;
+		case MOP_CHDIR:
+			r = chdir(op->dst);
+			break;
+		case MOP_PIVOT:
+			r = pivot();
+			break;
+		}
+		if (r < 0) {
+			if (op->ok_errno && errno == op->ok_errno) {
+				i += (size_t)op->skip_rest;
+				continue;
+			}
+			*failed = i;
+			return -errno;
+		}
+	}
+	return 0;
+}

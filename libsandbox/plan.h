@@ -1,0 +1,122 @@
+/* The plan: everything the child does between clone3 and execve, computed in
+ * the parent before the clone. The child works on its own copy of this memory
+ * and only makes system calls: no allocation, no stdio, no locks (the caller
+ * may be multithreaded, and another thread may have held a lock at the moment
+ * of the clone). A failing step is reported back as {step, index, errno}; the
+ * parent turns that into a message using its own copy of the plan. */
+#ifndef SBX_PLAN_H
+#define SBX_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conf.h"
+
+enum step {
+	STEP_SETSID = 1,
+	STEP_SETGROUPS,
+	STEP_SETGID,
+	STEP_SETUID,
+	STEP_PDEATHSIG,
+	STEP_MOUNT, /* index: mount op */
+	STEP_HOSTNAME,
+	STEP_LOOPBACK,
+	STEP_CHDIR,
+	STEP_FDS, /* index: fd move */
+	STEP_KEYRING,
+	STEP_CAPS,
+	STEP_NO_NEW_PRIVS,
+	STEP_EXEC, /* index: PATH entry, or -1 for the path as given */
+};
+
+struct child_report {
+	int32_t step;
+	int32_t index;
+	int32_t err;
+};
+
+enum mount_kind {
+	MOP_MOUNT,   /* mount(src, dst, fstype, flags, data) */
+	MOP_UMOUNT,  /* umount2(dst, MNT_DETACH) */
+	MOP_SETATTR, /* mount_setattr(dst, attr_flags, {attr}) */
+	MOP_MKDIR,   /* mkdir(dst, mode) */
+	MOP_MKFILE,  /* mknod(dst, S_IFREG | mode): a mount point for a file bind */
+	MOP_SYMLINK, /* symlink(src, dst) */
+	MOP_CHDIR,   /* chdir(dst) */
+	MOP_PIVOT,   /* pivot_root(".", "."), detach the old root, chdir("/") */
+};
+
+struct mount_op {
+	enum mount_kind kind;
+	int ok_errno;  /* an errno that means "nothing to do" (0: none) */
+	int skip_rest; /* with ok_errno: on that errno also skip this many following ops */
+	const char *src;
+	const char *dst;
+	const char *fstype;
+	const char *data;
+	unsigned long flags;
+	uint64_t attr;	     /* MOUNT_ATTR_* to set */
+	unsigned attr_flags; /* AT_RECURSIVE or 0 */
+	unsigned mode;
+	const char *what; /* for the error message: "mount proc on /proc" */
+};
+
+/* One fd to place in the sandbox: src (a parent-side fd, inherited by the
+ * child) becomes `target`. */
+struct fd_move {
+	int src;
+	int target;
+	int tmp; /* child scratch: src moved above every target first */
+};
+
+struct plan {
+	uint64_t clone_flags;
+	bool userns;	/* a new user namespace: the parent writes id maps */
+	bool need_sync; /* the child waits for the parent before going on */
+
+	/* identity, as seen inside */
+	bool set_ids;
+	bool clear_groups;
+	uid_t uid;
+	gid_t gid;
+
+	int pdeathsig;
+
+	struct mount_op *mounts;
+	size_t n_mounts;
+
+	const char *hostname; /* NULL: leave */
+	bool loopback;
+	const char *cwd;
+
+	struct fd_move *fds;
+	size_t n_fds;
+	int fd_floor; /* first fd number above every target */
+
+	bool drop_bounding; /* we hold CAP_SETPCAP where the sandbox runs */
+	int last_cap;
+
+	int exec_fd;	  /* execveat this file, or -1 to use path */
+	const char *path; /* as configured; no slash means PATH search */
+	char *const *argv;
+	char *const *envp;
+	const char **search; /* PATH directories for a bare name, NULL-terminated */
+	char *exec_buf;	     /* scratch for "dir/name" */
+	size_t exec_buf_len;
+
+	/* fds the child uses (inherited through clone, close-on-exec) */
+	int report_fd;
+	int sync_fd;	 /* -1 without need_sync */
+	int report_peer; /* the parent's ends, which the child closes */
+	int sync_peer;
+};
+
+/* child.c: runs in the child; never returns. */
+__attribute__((noreturn)) void child_run(struct plan *p);
+
+/* child.c: "exec /bin/foo: No such file or directory" and the like. */
+void child_describe_failure(const struct plan *p, const struct child_report *r, char *buf,
+			    size_t len);
+
+#endif

@@ -1,0 +1,137 @@
+/* sbx_proc: waiting for, signalling and releasing a spawned sandbox. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "proc.h"
+#include "sys.h"
+#include "util.h"
+
+#define RUN_ERR(err, e, ...) err_set(err, SBX_STAGE_RUN, e, __VA_ARGS__)
+
+pid_t sbx_proc_pid(const sbx_proc *p)
+{
+	return p ? p->pid : -1;
+}
+
+int sbx_proc_pidfd(const sbx_proc *p)
+{
+	return p ? p->pidfd : -1;
+}
+
+int sbx_proc_stdio(const sbx_proc *p, int stream)
+{
+	if (!p || stream < 0 || stream > 2)
+		return -1;
+	return p->stdio[stream];
+}
+
+void sbx_proc_close_stdio(sbx_proc *p, int stream)
+{
+	if (p && stream >= 0 && stream <= 2)
+		closep(&p->stdio[stream]);
+}
+
+int sbx_kill(sbx_proc *p, int sig, sbx_error *err)
+{
+	if (!p)
+		return err_setx(err, SBX_STAGE_RUN, EINVAL, "kill: NULL process");
+	if (p->reaped)
+		return err_setx(err, SBX_STAGE_RUN, ESRCH, "kill pid %d: already waited for",
+				(int)p->pid);
+	if (sys_pidfd_send_signal(p->pidfd, sig) < 0)
+		return RUN_ERR(err, errno, "kill pid %d with signal %d", (int)p->pid, sig);
+	return 0;
+}
+
+static uint64_t tv_us(struct timeval tv)
+{
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+int proc_reap(struct sbx_proc *p, sbx_error *err)
+{
+	siginfo_t si;
+	struct rusage ru;
+	memset(&si, 0, sizeof(si));
+	memset(&ru, 0, sizeof(ru));
+	/* __WALL: the child was cloned with no exit signal, so that a caller's
+	 * own waitpid(-1) cannot reap it from under us */
+	int r;
+	do
+		r = sys_waitid(P_PIDFD, p->pidfd, &si, WEXITED | __WALL, &ru);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return RUN_ERR(err, errno, "wait for pid %d", (int)p->pid);
+	uint64_t end = now_us();
+	sbx_result *res = &p->result;
+	memset(res, 0, sizeof(*res));
+	res->size = sizeof(*res);
+	if (si.si_code == CLD_EXITED) {
+		res->exit_code = si.si_status;
+		res->status = si.si_status ? SBX_STATUS_NONZERO_EXIT : SBX_STATUS_OK;
+	} else {
+		res->exit_code = -1;
+		res->signal = si.si_status;
+		res->core_dumped = si.si_code == CLD_DUMPED;
+		res->status = SBX_STATUS_SIGNALED;
+	}
+	res->cpu_user_us = tv_us(ru.ru_utime);
+	res->cpu_sys_us = tv_us(ru.ru_stime);
+	res->wall_us = end - p->start_us;
+	res->peak_rss_kb = (uint64_t)ru.ru_maxrss;
+	p->reaped = true;
+	return 0;
+}
+
+int sbx_wait(sbx_proc *p, int timeout_ms, sbx_result *res, sbx_error *err)
+{
+	if (!p || !res)
+		return err_setx(err, SBX_STAGE_RUN, EINVAL, "wait: NULL argument");
+	if (res->size < offsetof(sbx_result, peak_rss_kb) + sizeof(res->peak_rss_kb))
+		return err_setx(err, SBX_STAGE_RUN, EINVAL,
+				"wait: result size %zu is too small (set it to sizeof(sbx_result))",
+				res->size);
+	if (!p->reaped) {
+		struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
+		int n = poll(&pfd, 1, timeout_ms < 0 ? -1 : timeout_ms);
+		if (n < 0)
+			return RUN_ERR(err, errno, "wait for pid %d", (int)p->pid);
+		if (n == 0)
+			return err_setx(err, SBX_STAGE_RUN, ETIMEDOUT,
+					"wait for pid %d: still running after %d ms", (int)p->pid,
+					timeout_ms);
+		int r = proc_reap(p, err);
+		if (r < 0)
+			return r;
+	}
+	/* copy what both sides know; size then says how much that was */
+	size_t n = res->size < sizeof(p->result) ? res->size : sizeof(p->result);
+	memcpy(res, &p->result, n);
+	res->size = n;
+	return 0;
+}
+
+void sbx_proc_free(sbx_proc *p)
+{
+	if (!p)
+		return;
+	int saved = errno;
+	if (!p->reaped && p->pidfd >= 0) {
+		sys_pidfd_send_signal(p->pidfd, SIGKILL);
+		proc_reap(p, NULL);
+	}
+	for (int i = 0; i < 3; i++)
+		closep(&p->stdio[i]);
+	closep(&p->pidfd);
+	free(p);
+	errno = saved;
+}

@@ -1,0 +1,289 @@
+/* libsandbox: run a program in fresh Linux namespaces and get a precise result back.
+ *
+ * Lifecycle (minijail style): build a configuration (plain data, reusable for
+ * many spawns, testable without privileges), spawn it, wait for the result,
+ * free the handles.
+ *
+ *	sbx_error err;
+ *	sbx_config *cfg = sbx_config_new();
+ *	const char *argv[] = {"/bin/echo", "hi", NULL};
+ *	sbx_config_set_exec(cfg, NULL, argv, &err);
+ *	sbx_proc *p;
+ *	if (sbx_spawn(cfg, &p, &err) < 0)
+ *		fprintf(stderr, "%s\n", err.message);   // "exec /bin/echo: ..."
+ *	sbx_result r = {.size = sizeof(r)};
+ *	sbx_wait(p, -1, &r, &err);
+ *	sbx_proc_free(p);
+ *	sbx_config_free(cfg);
+ *
+ * Conventions for every function here:
+ * - Functions that can fail return 0 (or a value >= 0) on success and -errno on
+ *   failure; errno is set to the same value. A successful call leaves errno alone.
+ * - `err` may be NULL. When it is not, a failure fills it with the errno value
+ *   and a message that names what failed and why ("chdir /nope: No such file or
+ *   directory"). The struct is fixed-size and needs no freeing.
+ * - An `int fd` parameter is borrowed: the call does not close it.
+ * - The library never writes to stderr, never exits, never installs signal
+ *   handlers, and holds no global mutable state. Distinct handles may be used
+ *   from distinct threads; one handle must not be used by two threads at once.
+ * - Every fd the library creates is close-on-exec.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SBX_VERSION_MAJOR 0
+#define SBX_VERSION_MINOR 1
+#define SBX_VERSION_PATCH 0
+
+#if defined(__GNUC__)
+#define SBX_EXPORT __attribute__((visibility("default")))
+#else
+#define SBX_EXPORT
+#endif
+
+/* "MAJOR.MINOR.PATCH" of the library actually loaded. */
+SBX_EXPORT const char *sbx_version(void);
+
+/* ------------------------------------------------------------------ errors */
+
+#define SBX_ERROR_MAX 512
+
+/* Where a failure happened; lets a caller tell a bad configuration from a
+ * failed set-up step inside the sandbox and from a program that could not be
+ * executed (a CLI maps these to distinct exit codes). */
+enum sbx_stage {
+	SBX_STAGE_NONE = 0,
+	SBX_STAGE_CONFIG,  /* invalid argument to a configuration call */
+	SBX_STAGE_PREPARE, /* in the caller, before or while creating the sandbox */
+	SBX_STAGE_SETUP,   /* inside the sandbox, before exec */
+	SBX_STAGE_EXEC,	   /* execve of the program failed */
+	SBX_STAGE_RUN,	   /* waiting for, signalling or reading the running sandbox */
+};
+
+typedef struct sbx_error {
+	int code;		     /* positive errno value */
+	int stage;		     /* enum sbx_stage */
+	char message[SBX_ERROR_MAX]; /* NUL-terminated, no trailing newline */
+} sbx_error;
+
+/* ------------------------------------------------------------------ namespaces */
+
+#define SBX_NS_USER 0x01u
+#define SBX_NS_PID 0x02u
+#define SBX_NS_MOUNT 0x04u
+#define SBX_NS_UTS 0x08u
+#define SBX_NS_IPC 0x10u
+#define SBX_NS_NET 0x20u
+#define SBX_NS_CGROUP 0x40u
+#define SBX_NS_TIME 0x80u
+/* What a new configuration gets: everything but time (whose offsets cannot be
+ * set from clone3, so a new one isolates nothing by default). */
+#define SBX_NS_DEFAULT 0x7fu
+#define SBX_NS_ALL 0xffu
+
+/* ------------------------------------------------------------------ configuration */
+
+typedef struct sbx_config sbx_config;
+
+/* A new configuration denies by default:
+ * - every namespace in SBX_NS_DEFAULT is new: no network but a loopback
+ *   interface, own pid 1, own hostname ("sandbox"), own IPC objects, own mount
+ *   table (host root read-only, fresh /proc, minimal /dev, private /tmp);
+ * - the sandbox's root user is mapped to the caller's uid/gid when the caller
+ *   is unprivileged, and to nobody:nogroup (65534) when the caller is root, so
+ *   a sandbox never holds the host's root identity unless a map asks for it;
+ * - an empty environment, cwd "/", no fds but stdio (inherited), a new session
+ *   and a fresh session keyring, parent-death signal SIGKILL;
+ * - no capabilities (bounding, effective, permitted, inheritable and ambient
+ *   sets all cleared) and no_new_privs.
+ * Returns NULL with errno ENOMEM on allocation failure. */
+SBX_EXPORT sbx_config *sbx_config_new(void);
+
+/* Frees the configuration and closes the fds it holds (grants, stdio fds).
+ * NULL is allowed. Processes spawned from it are not affected. */
+SBX_EXPORT void sbx_config_free(sbx_config *cfg);
+
+/* The program to run. `argv` is NULL-terminated and must have at least one
+ * element. `path` is what is executed; NULL means argv[0]. A path without a
+ * slash is looked up in the sandbox's PATH (the environment's, else
+ * "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") inside the
+ * sandbox, after its mounts are in place. Copies the strings. Replaces any
+ * fd set by sbx_config_set_exec_fd().
+ * Errors: EINVAL (empty argv, empty path), ENOMEM. */
+SBX_EXPORT int sbx_config_set_exec(sbx_config *cfg, const char *path, const char *const argv[],
+				   sbx_error *err);
+
+/* The program to run is the file open at `fd` (borrowed; the configuration
+ * keeps its own duplicate), executed with execveat(AT_EMPTY_PATH) the way
+ * Capsicum's fexecve works: the file need not be visible inside the sandbox
+ * at all. A dynamically linked program still needs its interpreter and
+ * libraries inside (the host root has them). A "#!" script cannot run this
+ * way (its interpreter would have to open it again) and is refused.
+ * Replaces any path set by sbx_config_set_exec().
+ * Errors: EBADF, EINVAL (empty argv, a script), EMFILE, ENOMEM. */
+SBX_EXPORT int sbx_config_set_exec_fd(sbx_config *cfg, int fd, const char *const argv[],
+				      sbx_error *err);
+
+/* Replaces the whole environment with `envp` (NULL-terminated "NAME=value"
+ * strings; NULL means empty). Errors: EINVAL (an entry without '=' or with an
+ * empty name), ENOMEM. */
+SBX_EXPORT int sbx_config_set_env(sbx_config *cfg, const char *const envp[], sbx_error *err);
+
+/* Sets one variable, replacing an existing one of the same name.
+ * Errors: EINVAL (empty name, or a name containing '='), ENOMEM. */
+SBX_EXPORT int sbx_config_setenv(sbx_config *cfg, const char *name, const char *value,
+				 sbx_error *err);
+
+/* Working directory inside the sandbox; must be absolute. Default "/".
+ * Errors: EINVAL, ENAMETOOLONG, ENOMEM. */
+SBX_EXPORT int sbx_config_set_cwd(sbx_config *cfg, const char *path, sbx_error *err);
+
+/* Which namespaces are new (SBX_NS_* bits); the others are shared with the
+ * caller. A caller without CAP_SYS_ADMIN always gets a new user namespace when
+ * it asks for any other new namespace (the kernel requires it). 0 means share
+ * everything (no isolation but fds, session, capabilities).
+ * Errors: EINVAL (unknown bits). */
+SBX_EXPORT int sbx_config_set_namespaces(sbx_config *cfg, unsigned mask, sbx_error *err);
+
+/* The namespace mask currently configured. */
+SBX_EXPORT unsigned sbx_config_get_namespaces(const sbx_config *cfg);
+
+/* Hostname inside a new UTS namespace (default "sandbox"). 1-64 bytes.
+ * Errors: EINVAL, ENAMETOOLONG. */
+SBX_EXPORT int sbx_config_set_hostname(sbx_config *cfg, const char *name, sbx_error *err);
+
+/* User and group the program runs as, as seen inside the sandbox (default
+ * 0:0). With a new user namespace they must be mapped. Supplementary groups
+ * are cleared where the kernel allows it (always as root; an unprivileged
+ * caller's own groups stay, unmapped, as the kernel requires). */
+SBX_EXPORT int sbx_config_set_user(sbx_config *cfg, uid_t uid, gid_t gid, sbx_error *err);
+
+/* Adds a line to the new user namespace's uid (gid) map: `count` ids from
+ * `inside` map to host ids from `outside`. With no line added, the default map
+ * described at sbx_config_new() is used. An unprivileged caller may only map
+ * its own id, count 1. Errors: EINVAL (count 0, overflow, overlapping lines),
+ * E2BIG (more than SBX_IDMAP_MAX lines). */
+#define SBX_IDMAP_MAX 32
+SBX_EXPORT int sbx_config_add_uid_map(sbx_config *cfg, uid_t inside, uid_t outside, uint32_t count,
+				      sbx_error *err);
+SBX_EXPORT int sbx_config_add_gid_map(sbx_config *cfg, gid_t inside, gid_t outside, uint32_t count,
+				      sbx_error *err);
+
+/* Standard streams. `stream` is 0, 1 or 2.
+ *   SBX_STDIO_INHERIT  the caller's fd of the same number (default)
+ *   SBX_STDIO_NULL     /dev/null
+ *   SBX_STDIO_PIPE     a new pipe; the caller's end is sbx_proc_stdio()
+ *   SBX_STDIO_FD       `fd` (borrowed; the configuration keeps its own dup)
+ * Errors: EINVAL, EBADF (SBX_STDIO_FD with a bad fd), EMFILE. */
+enum sbx_stdio_mode {
+	SBX_STDIO_INHERIT = 0,
+	SBX_STDIO_NULL,
+	SBX_STDIO_PIPE,
+	SBX_STDIO_FD,
+};
+SBX_EXPORT int sbx_config_set_stdio(sbx_config *cfg, int stream, int mode, int fd, sbx_error *err);
+
+/* Grants `fd` to the sandbox as fd number `target` (>= 3). The configuration
+ * keeps its own duplicate (the caller may close `fd`), so every spawn gets
+ * the same open file description. Every fd that is neither stdio nor granted
+ * is closed in the sandbox. Granting a second fd at the same target replaces
+ * the first. Errors: EBADF, EINVAL (target < 3 or > 1048575), EMFILE, ENOMEM. */
+SBX_EXPORT int sbx_config_grant_fd(sbx_config *cfg, int fd, int target, sbx_error *err);
+
+/* Signal the sandbox receives when the thread that spawned it exits (default
+ * SIGKILL; 0 disables). Note that it is the spawning *thread*, as prctl(2)
+ * defines it: spawn from a thread that outlives the sandbox.
+ * Errors: EINVAL. */
+SBX_EXPORT int sbx_config_set_parent_death_signal(sbx_config *cfg, int sig, sbx_error *err);
+
+/* ------------------------------------------------------------------ running sandboxes */
+
+typedef struct sbx_proc sbx_proc;
+
+/* Creates the sandbox and starts the program in it. Returns 0 once the program
+ * has been executed: any failure before that (a mount, chdir, exec...) is
+ * reported here with the step and errno from inside the sandbox, and leaves
+ * nothing behind (no process, fd or mount). On success *procp owns the
+ * process; release it with sbx_proc_free().
+ * Errors: any errno of the failing step, with err->stage telling where. */
+SBX_EXPORT int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err);
+
+/* Host pid of the sandbox's first process (pid 1 inside a new pid namespace). */
+SBX_EXPORT pid_t sbx_proc_pid(const sbx_proc *proc);
+
+/* pidfd of the sandbox's first process: a process capability. Borrowed; valid
+ * until sbx_proc_free(). Readable (poll) once the process has exited. */
+SBX_EXPORT int sbx_proc_pidfd(const sbx_proc *proc);
+
+/* The caller's end of a SBX_STDIO_PIPE stream (write end for 0, read end for
+ * 1 and 2), or -1. Borrowed; valid until sbx_proc_close_stdio() or
+ * sbx_proc_free(). */
+SBX_EXPORT int sbx_proc_stdio(const sbx_proc *proc, int stream);
+
+/* Closes the caller's end of a stdio pipe (for example to send EOF). */
+SBX_EXPORT void sbx_proc_close_stdio(sbx_proc *proc, int stream);
+
+/* Sends `sig` to the sandbox's first process through its pidfd. Note that a
+ * pid 1 ignores signals it has no handler for, except SIGKILL and SIGSTOP.
+ * Sending to a process that has exited but is not yet waited for succeeds.
+ * Errors: EINVAL (bad signal), ESRCH (already waited for), EPERM. */
+SBX_EXPORT int sbx_kill(sbx_proc *proc, int sig, sbx_error *err);
+
+enum sbx_status {
+	SBX_STATUS_OK = 0,	 /* exited with code 0 */
+	SBX_STATUS_NONZERO_EXIT, /* exited with another code */
+	SBX_STATUS_SIGNALED,	 /* killed by a signal */
+};
+
+/* What sbx_wait() reports. The caller sets `size` to sizeof(sbx_result);
+ * sbx_wait() fills that many bytes at most and sets `size` to the number it
+ * filled, so old callers keep working when fields are added. */
+typedef struct sbx_result {
+	size_t size;
+	int status;	      /* enum sbx_status */
+	int exit_code;	      /* 0-255 when exited, -1 when signaled */
+	int signal;	      /* terminating signal, 0 when exited */
+	int core_dumped;      /* 1 when the signal dumped core */
+	uint64_t cpu_user_us; /* user CPU of the process and its reaped descendants */
+	uint64_t cpu_sys_us;  /* system CPU, likewise */
+	uint64_t wall_us;     /* from the start of sbx_spawn() until sbx_wait() saw the exit */
+	uint64_t peak_rss_kb; /* largest resident set of the process or a reaped descendant */
+} sbx_result;
+
+/* Waits for the sandbox's first process to exit and reaps it. `timeout_ms`
+ * < 0 waits forever, 0 polls. With a new pid namespace, its exit ends every
+ * other process in the sandbox. Once reaped, later calls return the same
+ * result. Errors: ETIMEDOUT (still running; nothing changed), EINVAL (res is
+ * NULL or res->size too small), EINTR. */
+SBX_EXPORT int sbx_wait(sbx_proc *proc, int timeout_ms, sbx_result *res, sbx_error *err);
+
+/* Releases the handle: a sandbox still running is killed with SIGKILL and
+ * reaped first (this blocks until it is gone). NULL is allowed. */
+SBX_EXPORT void sbx_proc_free(sbx_proc *proc);
+
+/* ------------------------------------------------------------------ host probe */
+
+/* What this kernel offers, probed at run time. The caller sets `size`. */
+typedef struct sbx_features {
+	size_t size;
+	unsigned namespaces;	 /* SBX_NS_* kinds this kernel has */
+	int unprivileged_userns; /* 1 if an unprivileged process may create a user ns */
+	int kernel_major;
+	int kernel_minor;
+} sbx_features;
+
+/* Fills `f`. Errors: EINVAL (f NULL or size too small). */
+SBX_EXPORT int sbx_probe(sbx_features *f, sbx_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,276 @@
+/* sbx_spawn: the parent's side of creating a sandbox.
+ *
+ * 1. Build the plan (everything the child will do) from the configuration.
+ * 2. clone3 with CLONE_PIDFD and the namespace flags; signals are blocked
+ *    around it so no handler of the caller runs in the child.
+ * 3. With a new user namespace, write its id maps and release the child.
+ * 4. Read the report pipe: EOF means the child reached execve; a report
+ *    means a step failed, and the child is reaped before returning. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "error.h"
+#include "fds.h"
+#include "mount.h"
+#include "ns.h"
+#include "plan.h"
+#include "proc.h"
+#include "sys.h"
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Everything one spawn owns until it returns. */
+struct spawn {
+	struct plan plan;
+	struct mount_plan mounts;
+	struct fds_parent fds;
+	struct idmaps maps;
+	char *path_copy;
+	const char **search;
+	char *exec_buf;
+	int report[2];
+	int sync[2];
+};
+
+static void spawn_release(struct spawn *s)
+{
+	mount_plan_free(&s->mounts);
+	fds_release(&s->fds);
+	free(s->path_copy);
+	free(s->search);
+	free(s->exec_buf);
+	for (int i = 0; i < 2; i++) {
+		closep(&s->report[i]);
+		closep(&s->sync[i]);
+	}
+}
+
+/* For a program name without a slash: the PATH directories to try, split in
+ * the parent so the child only concatenates. */
+static int plan_search(struct spawn *s, const struct sbx_config *cfg, sbx_error *err)
+{
+	const char *path = DEFAULT_PATH;
+	for (size_t i = 0; i < cfg->envc; i++)
+		if (!strncmp(cfg->envp[i], "PATH=", 5))
+			path = cfg->envp[i] + 5;
+	s->path_copy = strdup(path);
+	size_t n = 1;
+	for (const char *c = path; *c; c++)
+		n += *c == ':';
+	s->search = calloc(n + 1, sizeof(*s->search));
+	if (!s->path_copy || !s->search)
+		return err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "exec: out of memory");
+	size_t k = 0, longest = 1;
+	for (char *tok = s->path_copy, *next; tok; tok = next) {
+		next = strchr(tok, ':');
+		if (next)
+			*next++ = 0;
+		s->search[k++] = *tok ? tok : "."; /* an empty entry means the cwd */
+		if (strlen(s->search[k - 1]) > longest)
+			longest = strlen(s->search[k - 1]);
+	}
+	s->plan.exec_buf_len = longest + 1 + strlen(s->plan.path) + 1;
+	s->exec_buf = malloc(s->plan.exec_buf_len);
+	if (!s->exec_buf)
+		return err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "exec: out of memory");
+	s->plan.search = s->search;
+	s->plan.exec_buf = s->exec_buf;
+	return 0;
+}
+
+static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns, sbx_error *err)
+{
+	struct plan *p = &s->plan;
+	bool can_map = caps_caller_has(CAP_SETUID) && caps_caller_has(CAP_SETGID);
+	bool host_root;
+	int r;
+
+	p->clone_flags = ns_clone_flags(ns);
+	p->userns = ns & SBX_NS_USER;
+	p->uid = cfg->uid;
+	p->gid = cfg->gid;
+	if (p->userns) {
+		if ((r = ns_idmaps(cfg, can_map, &s->maps, err)) < 0)
+			return r;
+		p->need_sync = true;
+		/* the child starts as the caller's host ids, unmapped until the
+		 * maps are written: switch to the sandbox's own */
+		p->set_ids = true;
+		p->clear_groups = can_map; /* setgroups stays allowed only then */
+		host_root = ns_maps_host_root(s->maps.uid, s->maps.n_uid);
+	} else {
+		p->set_ids = cfg->user_set;
+		p->clear_groups = cfg->user_set && can_map;
+		host_root = cfg->user_set ? cfg->uid == 0 : geteuid() == 0;
+	}
+	p->drop_bounding = p->userns || caps_caller_has(CAP_SETPCAP);
+	p->last_cap = caps_last_cap();
+	p->pdeathsig = cfg->pdeathsig;
+
+	if (ns & SBX_NS_MOUNT) {
+		if ((r = mount_plan_default_root(&s->mounts, ns, p->userns, host_root, err)) < 0)
+			return r;
+		p->mounts = s->mounts.ops;
+		p->n_mounts = s->mounts.n;
+	}
+	p->hostname = (ns & SBX_NS_UTS) ? cfg->hostname : NULL;
+	p->loopback = ns & SBX_NS_NET;
+	p->cwd = cfg->cwd;
+
+	if ((r = fds_prepare(cfg, &s->fds, p, err)) < 0)
+		return r;
+
+	p->exec_fd = cfg->exec_fd;
+	p->path = cfg->exec_fd >= 0 ? cfg->exec_fd_name : cfg->path ? cfg->path : cfg->argv[0];
+	p->argv = cfg->argv;
+	p->envp = cfg->envp;
+	if (p->exec_fd < 0 && !strchr(p->path, '/') && (r = plan_search(s, cfg, err)) < 0)
+		return r;
+	return 0;
+}
+
+static int clone_error(unsigned ns, int e, sbx_error *err)
+{
+	char names[96];
+	ns_describe(ns, names, sizeof(names));
+	const char *hint = "";
+	if (e == EPERM && (ns & SBX_NS_USER))
+		hint = " (creating user namespaces is not allowed here: see "
+		       "kernel.unprivileged_userns_clone and user.max_user_namespaces)";
+	else if (e == ENOSPC)
+		hint = " (a user.max_*_namespaces limit is reached)";
+	return err_set(err, SBX_STAGE_PREPARE, e, "clone3 with new namespaces [%s]%s", names, hint);
+}
+
+/* Reads the child's report: 0 when it reached execve (EOF), -errno with err
+ * filled when a step failed. */
+static int read_report(struct spawn *s, sbx_error *err)
+{
+	struct child_report rep;
+	ssize_t n;
+	do
+		n = read(s->report[0], &rep, sizeof(rep));
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n < 0)
+		return err_set(err, SBX_STAGE_PREPARE, errno, "read the sandbox's set-up report");
+	if (n != (ssize_t)sizeof(rep) || rep.err <= 0)
+		return err_setx(err, SBX_STAGE_PREPARE, EPROTO,
+				"the sandbox sent a malformed set-up report (%zd bytes)", n);
+	char msg[SBX_ERROR_MAX];
+	child_describe_failure(&s->plan, &rep, msg, sizeof(msg));
+	return err_setx(err, rep.step == STEP_EXEC ? SBX_STAGE_EXEC : SBX_STAGE_SETUP, rep.err,
+			"%s", msg);
+}
+
+int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
+{
+	if (!cfg || !procp)
+		return err_setx(err, SBX_STAGE_CONFIG, EINVAL, "spawn: NULL argument");
+	*procp = NULL;
+	if (!cfg->argv)
+		return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
+				"spawn: no program set (sbx_config_set_exec)");
+
+	uint64_t start = now_us();
+	unsigned ns = cfg->namespaces;
+	/* the kernel only lets a process without CAP_SYS_ADMIN create other
+	 * namespaces together with a user namespace it owns */
+	if (ns && !(ns & SBX_NS_USER) && !caps_caller_has(CAP_SYS_ADMIN))
+		ns |= SBX_NS_USER;
+
+	struct spawn s = {.report = {-1, -1}, .sync = {-1, -1}};
+	int r = plan_build(&s, cfg, ns, err);
+	if (r < 0)
+		goto out;
+
+	sbx_proc *proc = calloc(1, sizeof(*proc));
+	if (!proc) {
+		r = err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "spawn: out of memory");
+		goto out;
+	}
+	proc->pidfd = -1;
+	proc->start_us = start;
+
+	if (pipe2(s.report, O_CLOEXEC) < 0 || (s.plan.need_sync && pipe2(s.sync, O_CLOEXEC) < 0)) {
+		r = err_set(err, SBX_STAGE_PREPARE, errno, "spawn: pipe");
+		free(proc);
+		goto out;
+	}
+	s.plan.report_fd = s.report[1];
+	s.plan.report_peer = s.report[0];
+	s.plan.sync_fd = s.sync[0];
+	s.plan.sync_peer = s.sync[1];
+
+	int pidfd = -1;
+	struct clone_args ca = {
+		.flags = s.plan.clone_flags | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&pidfd,
+		.exit_signal = 0,
+	};
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid_t pid = (pid_t)sys_clone3(&ca);
+	if (pid == 0)
+		child_run(&s.plan);
+	int clone_errno = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		r = clone_error(ns, clone_errno, err);
+		free(proc);
+		goto out;
+	}
+	proc->pid = pid;
+	proc->pidfd = pidfd;
+
+	/* the child's ends now live in the child */
+	closep(&s.report[1]);
+	closep(&s.sync[0]);
+	for (int i = 0; i < 3; i++)
+		closep(&s.fds.child_end[i]);
+
+	if (s.plan.need_sync) {
+		r = ns_write_idmaps(pid, &s.maps, err);
+		if (r == 0 && write(s.sync[1], "g", 1) != 1)
+			r = err_set(err, SBX_STAGE_PREPARE, errno, "spawn: release the child");
+		closep(&s.sync[1]);
+		if (r < 0) {
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+			goto fail_reap;
+		}
+	}
+
+	r = read_report(&s, err);
+	if (r < 0)
+		goto fail_reap;
+
+	for (int i = 0; i < 3; i++)
+		proc->stdio[i] = TAKE_FD(s.fds.our_end[i]);
+	*procp = proc;
+	r = 0;
+	goto out;
+
+fail_reap:
+	/* the child has exited or been killed; reap it so nothing is left */
+	proc->stdio[0] = proc->stdio[1] = proc->stdio[2] = -1;
+	proc_reap(proc, NULL);
+	sbx_proc_free(proc);
+out:
+	spawn_release(&s);
+	if (r < 0)
+		errno = -r;
+	return r;
+}
