@@ -1,0 +1,21 @@
+/* sandboxd: command-line front end. Argument parsing has no side effects;
+ * each command parses into a struct, then acts. */
+#ifndef SBX_CLI_H
+#define SBX_CLI_H
+
+#include "sandbox.h"
+
+/* Exit codes of sandboxd itself, as podman has them: a workload's own code
+ * is passed through, 128+N reports death by signal N. */
+#define EXIT_SANDBOX_ERROR 125 /* bad usage or spec, or the sandbox could not be set up */
+#define EXIT_CANNOT_EXEC 126   /* the program exists but could not be executed */
+#define EXIT_NOT_FOUND 127     /* the program was not found */
+
+__attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
+
+/* The exit code for a failed sbx_spawn(). */
+int cli_spawn_exit_code(const sbx_error *err);
+
+int cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,2 @@
+# examples: specs and programs that show sandboxd as users meet it
+EXTRA_DIST += examples/inside/spec.json

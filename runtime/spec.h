@@ -1,0 +1,26 @@
+/* Specs: an OCI runtime-spec config.json (plus a top-level "sandbox" object)
+ * turned into a libsandbox configuration. Jansson is used only here. */
+#ifndef SBX_SPEC_H
+#define SBX_SPEC_H
+
+#include <stddef.h>
+
+#include "sandbox.h"
+
+struct spec {
+	sbx_config *cfg; /* owned */
+};
+
+/* Parses the spec in `path` ("-" reads standard input) into `out`. On failure
+ * returns -errno and fills err with "<path>: <json.path>: <what was
+ * expected>, got <what was found>", or "<path>:<line>:<column>: ..." for
+ * malformed JSON. Unknown fields are ignored, as OCI requires; fields this
+ * version knows but cannot honour yet are errors, never silently dropped. */
+int spec_load(const char *path, struct spec *out, sbx_error *err);
+
+/* Same, from a string (tests, fuzzing); `name` appears in messages. */
+int spec_load_string(const char *json, const char *name, struct spec *out, sbx_error *err);
+
+void spec_free(struct spec *s);
+
+#endif
