@@ -1,0 +1,51 @@
+# Shell test helpers. Source from a test script; call `finish` at the end.
+# Exit 77 = skip (with a reason on stderr), as automake expects.
+set -u
+FAILS=0
+PASSES=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	FAILS=$((FAILS + 1))
+}
+
+pass() {
+	PASSES=$((PASSES + 1))
+}
+
+# check NAME CONDITION-COMMAND...: passes if the command succeeds
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass; else fail "$name"; fi
+}
+
+# run CMD...: sets $rc, $out, $err
+run() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	"$@" >"$o" 2>"$e"
+	rc=$?
+	out=$(cat "$o")
+	err=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+contains() { case "$1" in *"$2"*) return 0 ;; esac; return 1; }
+
+# children of this shell: none may be left behind (builtins only, so the
+# check itself forks nothing)
+no_children() {
+	local f c
+	for f in /proc/$$/task/*/children; do
+		c=""
+		read -r c <"$f" || true
+		[ -z "$c" ] || { echo "left behind: $c" >&2; return 1; }
+	done
+}
+
+finish() {
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+	exit $?
+}

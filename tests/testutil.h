@@ -1,0 +1,50 @@
+/* Helpers shared by the Check suites. */
+#ifndef SBX_TESTUTIL_H
+#define SBX_TESTUTIL_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sandbox.h"
+
+/* Absolute path of the probe helper ($SBX_PROBE). */
+const char *probe_path(void);
+
+/* Number of open fds of this process. */
+int count_fds(void);
+
+/* True if this process has any child process (any thread's children). */
+bool has_children(void);
+
+/* Fixture pair that fails a test which leaks an fd or a child process. */
+void leak_setup(void);
+void leak_teardown(void);
+
+/* A configuration running the probe (from an fd) with the given queries
+ * (NULL-terminated). */
+sbx_config *probe_config(const char *const *queries);
+
+/* Spawns cfg with stdout captured, waits, and returns the captured output
+ * (malloc'd) and the result. Fails the test on spawn or wait errors. */
+char *run_capture(sbx_config *cfg, sbx_result *res);
+
+/* The value of "key=" in probe output (first match), copied into a static
+ * buffer; NULL if absent. */
+const char *probe_value(const char *out, const char *key);
+
+/* Unprivileged runs skip tests that need root; say so once per test. */
+bool running_as_root(void);
+#define REQUIRE_ROOT()                                                                             \
+	do {                                                                                       \
+		if (!running_as_root()) {                                                          \
+			fprintf(stderr, "SKIP %s: needs root (covered by the root pass)\n",        \
+				__func__);                                                         \
+			return;                                                                    \
+		}                                                                                  \
+	} while (0)
+
+/* Exit status 77 tells automake the whole program skipped; with a reason. */
+void skip_all_unless_sandboxes_work(void);
+
+#endif
