@@ -1,0 +1,36 @@
+#!/bin/bash
+# Runs the project's benchmarks and, if the workplace's reference harness is
+# there (../shared/bench, next to the source tree), the whole-process peer
+# comparison against the kernel floor with sandboxd added as a peer.
+#   bench/run.sh BUILDDIR            full run (a few minutes)
+#   QUICK=1 bench/run.sh BUILDDIR    rough numbers in under a minute
+set -euo pipefail
+B=$(cd "${1:?usage: run.sh BUILDDIR}" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${OUT:-$B/bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
+Q=""
+[ "${QUICK:-0}" = 1 ] && Q=-q
+{
+	echo "date: $(date -u +%FT%TZ)  kernel: $(uname -r)  cpus: $(nproc)  uid: $(id -u)"
+	echo "loadavg: $(cut -d' ' -f1-3 /proc/loadavg)"
+	for t in bwrap unshare; do command -v $t >/dev/null && echo "$t: $($t --version 2>&1 | head -1)"; done
+	echo "sandboxd: $(file -b "$B/sandboxd" | cut -d, -f1-2)"
+} | tee "$OUT/env.txt"
+
+echo
+echo "== spawn latency"
+"$B/bench/spawn" $Q -s "$B/sandboxd" -t "$OUT/spawn.tsv" | tee "$OUT/spawn.txt"
+
+FLOOR=${FLOOR_HARNESS:-$SRC/../shared/bench/run.sh}
+if [ -x "$FLOOR" ] && [ "$(id -u)" = 0 ]; then
+	echo
+	echo "== against the kernel floor (reference harness: $FLOOR)"
+	printf '{"process": {"args": ["/bin/true"]}}\n' >"$OUT/true.json"
+	EXTRA_PEERS="sandboxd=$B/sandboxd run $OUT/true.json" SECTIONS=peers \
+		QUICK=${QUICK:-0} OUT="$OUT/floor" bash "$FLOOR" 2>"$OUT/floor.log" |
+		sed -n '/SUMMARY/,$p' | tee "$OUT/floor.txt"
+else
+	echo "(floor comparison skipped: needs root and $FLOOR)"
+fi
+echo "raw output: $OUT"
