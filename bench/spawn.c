@@ -29,8 +29,8 @@
 struct bcase {
 	const char *name;
 	const char *what;
-	int kind;      /* IN_FORK, IN_SBX, CMD */
-	unsigned ns;   /* IN_SBX */
+	int kind;	      /* IN_FORK, IN_SBX, CMD */
+	unsigned ns;	      /* IN_SBX */
 	char *argv[MAX_ARGS]; /* CMD */
 	sbx_config *cfg;
 	double *t_us;
@@ -148,7 +148,8 @@ int main(int argc, char **argv)
 			batch = 20;
 			break;
 		default:
-			fprintf(stderr, "usage: spawn [-r ROUNDS] [-b BATCH] [-s SANDBOXD] [-t OUT.tsv] [-q]\n");
+			fprintf(stderr,
+				"usage: spawn [-r ROUNDS] [-b BATCH] [-s SANDBOXD] [-t OUT.tsv] [-q]\n");
 			return 2;
 		}
 	}
@@ -178,41 +179,47 @@ int main(int argc, char **argv)
 	int ci = 0;
 	memset(cases, 0, sizeof(cases));
 	cases[nc++] = (struct bcase){.name = "fork+exec", .what = "in-process", .kind = IN_FORK};
-	cases[nc++] = (struct bcase){.name = "sbx_spawn", .what = "in-process, all but net",
-				     .kind = IN_SBX, .ns = SBX_NS_DEFAULT & ~SBX_NS_NET};
-	cases[nc++] = (struct bcase){.name = "sbx_spawn+net", .what = "in-process, all",
-				     .kind = IN_SBX, .ns = SBX_NS_DEFAULT};
+	cases[nc++] = (struct bcase){.name = "sbx_spawn",
+				     .what = "in-process, all but net",
+				     .kind = IN_SBX,
+				     .ns = SBX_NS_DEFAULT & ~SBX_NS_NET};
+	cases[nc++] = (struct bcase){.name = "sbx_spawn+net",
+				     .what = "in-process, all",
+				     .kind = IN_SBX,
+				     .ns = SBX_NS_DEFAULT};
 	cases[nc++] = (struct bcase){.name = "true", .what = "whole process", .kind = CMD};
 	split(&cases[nc - 1], strcpy(cmds[ci++], "/bin/true"));
 	if (have("unshare")) {
-		cases[nc++] = (struct bcase){.name = "unshare", .what = "whole process, all but net",
-					     .kind = CMD};
+		cases[nc++] = (struct bcase){
+			.name = "unshare", .what = "whole process, all but net", .kind = CMD};
 		split(&cases[nc - 1], strcpy(cmds[ci++], "unshare --user --map-root-user --fork "
 							 "--pid --mount --uts --ipc --cgroup "
 							 "--mount-proc /bin/true"));
-		cases[nc++] = (struct bcase){.name = "unshare+net", .what = "whole process, all",
-					     .kind = CMD};
+		cases[nc++] = (struct bcase){
+			.name = "unshare+net", .what = "whole process, all", .kind = CMD};
 		split(&cases[nc - 1], strcpy(cmds[ci++], "unshare --user --map-root-user --fork "
 							 "--pid --mount --uts --ipc --cgroup --net "
 							 "--mount-proc /bin/true"));
 	}
 	if (have("bwrap")) {
-		cases[nc++] = (struct bcase){.name = "bwrap", .what = "whole process, all but net",
-					     .kind = CMD};
-		split(&cases[nc - 1], strcpy(cmds[ci++], "bwrap --unshare-all --share-net --ro-bind / / "
-							 "--dev /dev --proc /proc --tmpfs /tmp /bin/true"));
-		cases[nc++] = (struct bcase){.name = "bwrap+net", .what = "whole process, all",
-					     .kind = CMD};
-		split(&cases[nc - 1], strcpy(cmds[ci++], "bwrap --unshare-all --ro-bind / / --dev /dev "
-							 "--proc /proc --tmpfs /tmp /bin/true"));
+		cases[nc++] = (struct bcase){
+			.name = "bwrap", .what = "whole process, all but net", .kind = CMD};
+		split(&cases[nc - 1],
+		      strcpy(cmds[ci++], "bwrap --unshare-all --share-net --ro-bind / / "
+					 "--dev /dev --proc /proc --tmpfs /tmp /bin/true"));
+		cases[nc++] = (struct bcase){
+			.name = "bwrap+net", .what = "whole process, all", .kind = CMD};
+		split(&cases[nc - 1],
+		      strcpy(cmds[ci++], "bwrap --unshare-all --ro-bind / / --dev /dev "
+					 "--proc /proc --tmpfs /tmp /bin/true"));
 	}
 	if (sandboxd) {
-		cases[nc++] = (struct bcase){.name = "sandboxd run", .what = "whole process, all but net",
-					     .kind = CMD};
+		cases[nc++] = (struct bcase){
+			.name = "sandboxd run", .what = "whole process, all but net", .kind = CMD};
 		snprintf(cmds[ci], sizeof(cmds[ci]), "%s run %s", sandboxd, spec_nonet);
 		split(&cases[nc - 1], cmds[ci++]);
-		cases[nc++] = (struct bcase){.name = "sandboxd run+net", .what = "whole process, all",
-					     .kind = CMD};
+		cases[nc++] = (struct bcase){
+			.name = "sandboxd run+net", .what = "whole process, all", .kind = CMD};
 		snprintf(cmds[ci], sizeof(cmds[ci]), "%s run %s", sandboxd, spec_all);
 		split(&cases[nc - 1], cmds[ci++]);
 	}
@@ -276,11 +283,11 @@ int main(int argc, char **argv)
 		}
 		double med = pctl(c->t_us, c->n, 0.5), p99 = pctl(c->t_us, c->n, 0.99);
 		double xf = pctl(rf, (size_t)nr, 0.5), xb = pctl(rb, (size_t)nr, 0.5);
-		printf("%-18s %-28s %6zu %10.0f %10.0f %9.2f %9.2f\n", c->name, c->what, c->n, med, p99,
-		       xf, xb);
+		printf("%-18s %-28s %6zu %10.0f %10.0f %9.2f %9.2f\n", c->name, c->what, c->n, med,
+		       p99, xf, xb);
 		if (tf)
-			fprintf(tf, "%s\t%s\t%zu\t%.1f\t%.1f\t%.3f\t%.3f\n", c->name, c->what, c->n, med,
-				p99, xf, xb);
+			fprintf(tf, "%s\t%s\t%zu\t%.1f\t%.1f\t%.3f\t%.3f\n", c->name, c->what, c->n,
+				med, p99, xf, xb);
 		sbx_config_free(c->cfg);
 	}
 	if (tf)
