@@ -99,36 +99,109 @@ __attribute__((format(printf, 2, 3))) static const char *fmt(struct builder *b, 
 	return s;
 }
 
+/* One-line builders for each kind of step. */
+static struct mount_op *mnt(struct builder *b, const char *what, const char *src, const char *dst,
+			    const char *fstype, unsigned long flags, const char *data)
+{
+	struct mount_op *op = add(b, MOP_MOUNT, what);
+	op->src = src;
+	op->dst = dst;
+	op->fstype = fstype;
+	op->flags = flags;
+	op->data = data;
+	return op;
+}
+
+static struct mount_op *at(struct builder *b, enum mount_kind kind, const char *what,
+			   const char *dst, unsigned mode)
+{
+	struct mount_op *op = add(b, kind, what);
+	op->dst = dst;
+	op->mode = mode;
+	return op;
+}
+
+static void setattr(struct builder *b, const char *what, const char *dst, uint64_t attr)
+{
+	struct mount_op *op = add(b, MOP_SETATTR, what);
+	op->dst = dst;
+	op->attr = attr;
+	op->attr_flags = AT_RECURSIVE;
+}
+
+static const char *find_scratch(void)
+{
+	struct stat st;
+	for (size_t i = 0; i < sizeof(scratch_dirs) / sizeof(*scratch_dirs); i++)
+		if (stat(scratch_dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return scratch_dirs[i];
+	return NULL;
+}
+
+/* Fresh /proc; with host uid 0 possible, its dangerous entries read-only. */
+static void plan_proc(struct builder *b, bool host_root_uid)
+{
+	mnt(b, "mount proc on /proc", "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    NULL);
+	if (!host_root_uid)
+		return;
+	for (size_t i = 0; i < sizeof(proc_ro) / sizeof(*proc_ro); i++) {
+		const char *rel = fmt(b, "proc/%s", proc_ro[i]);
+		struct mount_op *op = mnt(b, fmt(b, "bind /proc/%s", proc_ro[i]), rel, rel, NULL,
+					  MS_BIND | MS_REC, NULL);
+		op->ok_errno = ENOENT; /* not built into this kernel: nothing to protect */
+		op->skip_rest = 1;
+		setattr(b, fmt(b, "make /proc/%s read-only", proc_ro[i]), rel,
+			RO_ATTRS | MOUNT_ATTR_NOEXEC);
+	}
+}
+
+/* A tmpfs /dev holding binds of the host's harmless device nodes: a bind
+ * keeps the host mount's flags, so the nodes work although the tmpfs under
+ * them is nodev. */
+static void plan_dev(struct builder *b)
+{
+	struct stat st;
+	mnt(b, "mount tmpfs on /dev", "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
+	    "mode=0755,size=1m,nr_inodes=4096");
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(*dev_nodes); i++) {
+		const char *host = fmt(b, "/dev/%s", dev_nodes[i]);
+		if (host && stat(host, &st) < 0)
+			continue; /* this host lacks it; so will the sandbox */
+		const char *rel = fmt(b, "dev/%s", dev_nodes[i]);
+		at(b, MOP_MKFILE, fmt(b, "create /dev/%s", dev_nodes[i]), rel, 0666);
+		mnt(b, fmt(b, "bind %s", host), host, rel, NULL, MS_BIND, NULL);
+	}
+	at(b, MOP_MKDIR, "create /dev/pts", "dev/pts", 0755);
+	mnt(b, "mount devpts on /dev/pts", "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	    "newinstance,ptmxmode=0666,mode=620");
+	at(b, MOP_MKDIR, "create /dev/shm", "dev/shm", 01777);
+	mnt(b, "mount tmpfs on /dev/shm", "tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=1777");
+	static const char *const links[][2] = {
+		{"pts/ptmx", "dev/ptmx"},	   {"/proc/self/fd", "dev/fd"},
+		{"/proc/self/fd/0", "dev/stdin"},  {"/proc/self/fd/1", "dev/stdout"},
+		{"/proc/self/fd/2", "dev/stderr"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)
+		at(b, MOP_SYMLINK, fmt(b, "create the /%s symlink", links[i][1]), links[i][1], 0)
+			->src = links[i][0];
+}
+
 int mount_plan_default_root(struct mount_plan *mp, unsigned ns, bool userns, bool host_root_uid,
 			    sbx_error *err)
 {
-	const char *scratch = NULL;
-	struct stat st;
-	for (size_t i = 0; i < sizeof(scratch_dirs) / sizeof(*scratch_dirs); i++) {
-		if (stat(scratch_dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			scratch = scratch_dirs[i];
-			break;
-		}
-	}
+	const char *scratch = find_scratch();
 	if (!scratch)
 		return err_setx(err, SBX_STAGE_PREPARE, ENOENT,
 				"mount namespace: no directory to assemble the sandbox root on "
 				"(tried /tmp, /mnt, /var/tmp)");
-
 	struct builder b = {0};
-	struct mount_op *op;
 
-	op = add(&b, MOP_MOUNT, "make the mount tree private");
-	op->dst = "/";
-	op->flags = MS_REC | MS_PRIVATE;
-
-	op = add(&b, MOP_MOUNT, fmt(&b, "bind the host root on %s", scratch));
-	op->src = "/";
-	op->dst = scratch;
-	op->flags = MS_BIND | MS_REC;
-
-	op = add(&b, MOP_CHDIR, fmt(&b, "enter the new root at %s", scratch));
-	op->dst = scratch;
+	mnt(&b, "make the mount tree private", NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	mnt(&b, fmt(&b, "bind the host root on %s", scratch), "/", scratch, NULL, MS_BIND | MS_REC,
+	    NULL);
+	at(&b, MOP_CHDIR, fmt(&b, "enter the new root at %s", scratch), scratch, 0);
 
 	/* Detach host filesystems the sandbox gets fresh ones of; EINVAL means
 	 * the directory is not a mount point on this host. Without a new pid
@@ -138,116 +211,24 @@ int mount_plan_default_root(struct mount_plan *mp, unsigned ns, bool userns, boo
 	 * EINVAL), so there the fresh ones are stacked on top instead; the locked
 	 * ones beneath stay unreachable, since unmounting ours takes
 	 * CAP_SYS_ADMIN, which the program never has. */
-	const char *detach[4];
-	size_t nd = 0;
 	if (!userns) {
-		if (ns & SBX_NS_PID)
-			detach[nd++] = "proc";
-		if (ns & SBX_NS_NET)
-			detach[nd++] = "sys";
-		detach[nd++] = "dev";
-		detach[nd++] = "tmp";
+		const char *detach[] = {(ns & SBX_NS_PID) ? "proc" : NULL,
+					(ns & SBX_NS_NET) ? "sys" : NULL, "dev", "tmp"};
+		for (size_t i = 0; i < sizeof(detach) / sizeof(*detach); i++)
+			if (detach[i])
+				at(&b, MOP_UMOUNT, fmt(&b, "detach the host's /%s", detach[i]),
+				   detach[i], 0)
+					->ok_errno = EINVAL;
 	}
-	for (size_t i = 0; i < nd; i++) {
-		op = add(&b, MOP_UMOUNT, fmt(&b, "detach the host's /%s", detach[i]));
-		op->dst = detach[i];
-		op->ok_errno = EINVAL;
-	}
+	setattr(&b, "make the host root read-only, nosuid and nodev", ".", RO_ATTRS);
 
-	op = add(&b, MOP_SETATTR, "make the host root read-only, nosuid and nodev");
-	op->dst = ".";
-	op->attr = RO_ATTRS;
-	op->attr_flags = AT_RECURSIVE;
-
-	if (ns & SBX_NS_PID) {
-		op = add(&b, MOP_MOUNT, "mount proc on /proc");
-		op->src = "proc";
-		op->dst = "proc";
-		op->fstype = "proc";
-		op->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-		if (host_root_uid) {
-			for (size_t i = 0; i < sizeof(proc_ro) / sizeof(*proc_ro); i++) {
-				const char *rel = fmt(&b, "proc/%s", proc_ro[i]);
-				op = add(&b, MOP_MOUNT, fmt(&b, "bind /proc/%s", proc_ro[i]));
-				op->src = rel;
-				op->dst = rel;
-				op->flags = MS_BIND | MS_REC;
-				op->ok_errno = ENOENT; /* not built into this kernel */
-				op->skip_rest = 1;
-				op = add(&b, MOP_SETATTR,
-					 fmt(&b, "make /proc/%s read-only", proc_ro[i]));
-				op->dst = rel;
-				op->attr = RO_ATTRS | MOUNT_ATTR_NOEXEC;
-				op->attr_flags = AT_RECURSIVE;
-			}
-		}
-	}
-	if (ns & SBX_NS_NET) {
-		/* a fresh sysfs shows the sandbox's own network devices, not the host's */
-		op = add(&b, MOP_MOUNT, "mount sysfs on /sys");
-		op->src = "sysfs";
-		op->dst = "sys";
-		op->fstype = "sysfs";
-		op->flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	}
-
-	op = add(&b, MOP_MOUNT, "mount tmpfs on /dev");
-	op->src = "tmpfs";
-	op->dst = "dev";
-	op->fstype = "tmpfs";
-	op->flags = MS_NOSUID | MS_NOEXEC | MS_NODEV;
-	op->data = "mode=0755,size=1m,nr_inodes=4096";
-	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(*dev_nodes); i++) {
-		const char *host = fmt(&b, "/dev/%s", dev_nodes[i]);
-		if (host && stat(host, &st) < 0)
-			continue; /* this host lacks it; so will the sandbox */
-		const char *rel = fmt(&b, "dev/%s", dev_nodes[i]);
-		op = add(&b, MOP_MKFILE, fmt(&b, "create /dev/%s", dev_nodes[i]));
-		op->dst = rel;
-		op->mode = 0666;
-		/* a bind keeps the host mount's flags, so the node works although
-		 * the tmpfs under it is nodev */
-		op = add(&b, MOP_MOUNT, fmt(&b, "bind %s", host));
-		op->src = host;
-		op->dst = rel;
-		op->flags = MS_BIND;
-	}
-	op = add(&b, MOP_MKDIR, "create /dev/pts");
-	op->dst = "dev/pts";
-	op->mode = 0755;
-	op = add(&b, MOP_MOUNT, "mount devpts on /dev/pts");
-	op->src = "devpts";
-	op->dst = "dev/pts";
-	op->fstype = "devpts";
-	op->flags = MS_NOSUID | MS_NOEXEC;
-	op->data = "newinstance,ptmxmode=0666,mode=620";
-	op = add(&b, MOP_MKDIR, "create /dev/shm");
-	op->dst = "dev/shm";
-	op->mode = 01777;
-	op = add(&b, MOP_MOUNT, "mount tmpfs on /dev/shm");
-	op->src = "tmpfs";
-	op->dst = "dev/shm";
-	op->fstype = "tmpfs";
-	op->flags = MS_NOSUID | MS_NODEV;
-	op->data = "mode=1777";
-	static const char *const links[][2] = {
-		{"pts/ptmx", "dev/ptmx"},	   {"/proc/self/fd", "dev/fd"},
-		{"/proc/self/fd/0", "dev/stdin"},  {"/proc/self/fd/1", "dev/stdout"},
-		{"/proc/self/fd/2", "dev/stderr"},
-	};
-	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++) {
-		op = add(&b, MOP_SYMLINK, fmt(&b, "create the /%s symlink", links[i][1]));
-		op->src = links[i][0];
-		op->dst = links[i][1];
-	}
-
-	op = add(&b, MOP_MOUNT, "mount tmpfs on /tmp");
-	op->src = "tmpfs";
-	op->dst = "tmp";
-	op->fstype = "tmpfs";
-	op->flags = MS_NOSUID | MS_NODEV;
-	op->data = "mode=1777";
-
+	if (ns & SBX_NS_PID)
+		plan_proc(&b, host_root_uid);
+	if (ns & SBX_NS_NET) /* a fresh sysfs shows the sandbox's devices, not the host's */
+		mnt(&b, "mount sysfs on /sys", "sysfs", "sys", "sysfs",
+		    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	plan_dev(&b);
+	mnt(&b, "mount tmpfs on /tmp", "tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	add(&b, MOP_PIVOT, "pivot_root into the new root");
 
 	mp->ops = b.ops;

@@ -216,29 +216,58 @@ static int check_not_yet(struct ctx *c, const json_t *root)
 	return 0;
 }
 
+/* process.KEY as a NULL-terminated vector of its strings (which stay owned by
+ * the JSON document); each element must pass `ok`. *out is NULL when absent. */
+static int strings(struct ctx *c, const json_t *process, const char *key, const char *what,
+		   const char *elem_what, bool (*ok)(const char *), const char ***out)
+{
+	char base[PATH_LEN];
+	join(base, "process", key);
+	json_t *arr;
+	*out = NULL;
+	int r = member(c, process, "process", key, JSON_ARRAY, what, &arr);
+	if (r < 0 || !arr)
+		return r;
+	size_t n = json_array_size(arr);
+	const char **v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return fail(c, ENOMEM, base, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(arr, i);
+		if (!json_is_string(e) || !ok(json_string_value(e))) {
+			char path[PATH_LEN];
+			index_path(path, base, i);
+			free(v);
+			return expected(c, path, elem_what, e);
+		}
+		v[i] = json_string_value(e);
+	}
+	*out = v;
+	return 0;
+}
+
+static bool any_string(const char *s)
+{
+	(void)s;
+	return true;
+}
+
+static bool env_entry(const char *s)
+{
+	return *s != '=' && strchr(s, '=');
+}
+
 static int parse_args(struct ctx *c, const json_t *process)
 {
-	json_t *args;
-	int r = member(c, process, "process", "args", JSON_ARRAY, "an array of strings", &args);
+	const char **argv;
+	int r = strings(c, process, "args", "an array of strings", "a string", any_string, &argv);
 	if (r < 0)
 		return r;
-	if (!args || json_array_size(args) == 0)
+	if (!argv || !argv[0]) {
+		free(argv);
 		return fail(
 			c, EINVAL, "process.args",
 			"required: a non-empty array of strings (the program and its arguments)");
-	size_t n = json_array_size(args);
-	const char **argv = calloc(n + 1, sizeof(*argv));
-	if (!argv)
-		return fail(c, ENOMEM, "process.args", "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		json_t *a = json_array_get(args, i);
-		if (!json_is_string(a)) {
-			char path[PATH_LEN];
-			index_path(path, "process.args", i);
-			free(argv);
-			return expected(c, path, "a string", a);
-		}
-		argv[i] = json_string_value(a);
 	}
 	if (!*argv[0]) {
 		free(argv);
@@ -252,26 +281,11 @@ static int parse_args(struct ctx *c, const json_t *process)
 
 static int parse_env(struct ctx *c, const json_t *process)
 {
-	json_t *env;
-	int r = member(c, process, "process", "env", JSON_ARRAY,
-		       "an array of \"NAME=value\" strings", &env);
-	if (r < 0 || !env)
+	const char **envp;
+	int r = strings(c, process, "env", "an array of \"NAME=value\" strings",
+			"a \"NAME=value\" string", env_entry, &envp);
+	if (r < 0 || !envp)
 		return r;
-	size_t n = json_array_size(env);
-	const char **envp = calloc(n + 1, sizeof(*envp));
-	if (!envp)
-		return fail(c, ENOMEM, "process.env", "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_array_get(env, i);
-		const char *s = json_string_value(e);
-		if (!s || !strchr(s, '=') || *s == '=') {
-			char path[PATH_LEN];
-			index_path(path, "process.env", i);
-			free(envp);
-			return expected(c, path, "a \"NAME=value\" string", e);
-		}
-		envp[i] = s;
-	}
 	sbx_error e;
 	r = sbx_config_set_env(c->cfg, envp, &e);
 	free(envp);

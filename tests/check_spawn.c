@@ -230,11 +230,7 @@ START_TEST(stdio_modes)
 	sbx_proc_close_stdio(p, 0);
 	ck_assert_int_eq(sbx_proc_stdio(p, 0), -1);
 	char buf[256] = "";
-	size_t len = 0;
-	ssize_t n;
-	while ((n = read(sbx_proc_stdio(p, 1), buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = 0;
+	read_to_eof(sbx_proc_stdio(p, 1), buf, sizeof(buf));
 	ck_assert_str_eq(buf, "hello\n\ncat_bytes=6\n");
 	ck_assert_int_eq(read(sbx_proc_stdio(p, 2), buf, sizeof(buf)), 0); /* nothing on stderr */
 	sbx_result r = {.size = sizeof(r)};
@@ -248,15 +244,9 @@ START_TEST(stdio_modes)
 	ck_assert_int_eq(sbx_config_set_stdio(c, 2, SBX_STDIO_PIPE, -1, &err), 0);
 	ck_assert_int_eq(sbx_config_set_stdio(c, 1, SBX_STDIO_PIPE, -1, &err), 0);
 	p = spawn_ok(c);
-	len = 0;
-	while ((n = read(sbx_proc_stdio(p, 2), buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = 0;
+	read_to_eof(sbx_proc_stdio(p, 2), buf, sizeof(buf));
 	ck_assert_str_eq(buf, "to-stderr\n");
-	len = 0;
-	while ((n = read(sbx_proc_stdio(p, 1), buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = 0;
+	read_to_eof(sbx_proc_stdio(p, 1), buf, sizeof(buf));
 	ck_assert_str_eq(probe_value(buf, "cat_bytes"), "0");
 	ck_assert_int_eq(sbx_wait(p, -1, &r, &err), 0);
 	sbx_proc_free(p);
@@ -637,9 +627,5 @@ static Suite *suite(void)
 int main(void)
 {
 	skip_all_unless_sandboxes_work();
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite());
 }

@@ -150,3 +150,30 @@ void skip_all_unless_sandboxes_work(void)
 		exit(77);
 	}
 }
+
+size_t read_to_eof(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		ck_assert_int_ge(r, 0);
+		if (r == 0 || n + (size_t)r >= len - 1) {
+			n += (size_t)(r > 0 ? r : 0);
+			break;
+		}
+		n += (size_t)r;
+	}
+	buf[n] = 0;
+	return n;
+}
+
+int run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -47,4 +47,10 @@ bool running_as_root(void);
 /* Exit status 77 tells automake the whole program skipped; with a reason. */
 void skip_all_unless_sandboxes_work(void);
 
+/* Reads fd to EOF into buf (NUL-terminated, at most len - 1 bytes). */
+size_t read_to_eof(int fd, char *buf, size_t len);
+
+/* Runs the suite; the process's exit status for automake. */
+int run_suite(Suite *s);
+
 #endif
