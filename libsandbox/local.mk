@@ -13,7 +13,7 @@ libsandbox_libsandbox_core_la_SOURCES = \
 	libsandbox/fds.c libsandbox/fds.h \
 	libsandbox/caps.c libsandbox/caps.h \
 	libsandbox/child.c \
-	libsandbox/spawn.c \
+	libsandbox/spawn.c libsandbox/spawn.h \
 	libsandbox/proc.c libsandbox/proc.h \
 	libsandbox/features.c
 libsandbox_libsandbox_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \

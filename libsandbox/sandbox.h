@@ -150,6 +150,11 @@ SBX_EXPORT int sbx_config_set_cwd(sbx_config *cfg, const char *path, sbx_error *
  * caller. A caller without CAP_SYS_ADMIN always gets a new user namespace when
  * it asks for any other new namespace (the kernel requires it). 0 means share
  * everything (no isolation but fds, session, capabilities).
+ * What sharing gives away: without SBX_NS_PID the program sees the caller's
+ * processes and, running as the caller's uid, may signal or ptrace them;
+ * without SBX_NS_NET it reaches the host's network and its abstract UNIX
+ * sockets (D-Bus, X11); without SBX_NS_MOUNT it sees the host's files with
+ * the caller's rights, writable ones included.
  * Errors: EINVAL (unknown bits). */
 SBX_EXPORT int sbx_config_set_namespaces(sbx_config *cfg, unsigned mask, sbx_error *err);
 
@@ -225,7 +230,8 @@ SBX_EXPORT int sbx_proc_pidfd(const sbx_proc *proc);
 
 /* The caller's end of a SBX_STDIO_PIPE stream (write end for 0, read end for
  * 1 and 2), or -1. Borrowed; valid until sbx_proc_close_stdio() or
- * sbx_proc_free(). */
+ * sbx_proc_free(). As with any pipe, writing to stdin after the program
+ * closed it raises SIGPIPE in the writer unless that is ignored. */
 SBX_EXPORT int sbx_proc_stdio(const sbx_proc *proc, int stream);
 
 /* Closes the caller's end of a stdio pipe (for example to send EOF). */

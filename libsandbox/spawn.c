@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -25,6 +26,7 @@
 #include "ns.h"
 #include "plan.h"
 #include "proc.h"
+#include "spawn.h"
 #include "sys.h"
 #include "util.h"
 
@@ -140,6 +142,16 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 	return 0;
 }
 
+int spawn_sync_channel(int fds[2])
+{
+	return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0 ? -errno : 0;
+}
+
+int spawn_release_child(int sync_fd)
+{
+	return send(sync_fd, "g", 1, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
 static int clone_error(unsigned ns, int e, sbx_error *err)
 {
 	char names[96];
@@ -204,7 +216,11 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	proc->pidfd = -1;
 	proc->start_us = start;
 
-	if (pipe2(s.report, O_CLOEXEC) < 0 || (s.plan.need_sync && pipe2(s.sync, O_CLOEXEC) < 0)) {
+	/* The sync channel is a socket so that releasing a child that has died
+	 * meanwhile fails with EPIPE instead of raising SIGPIPE in the caller. */
+	if (pipe2(s.report, O_CLOEXEC) < 0 ||
+	    (s.plan.need_sync &&
+	     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.sync) < 0)) {
 		r = err_set(err, SBX_STAGE_PREPARE, errno, "spawn: pipe");
 		free(proc);
 		goto out;
@@ -244,13 +260,11 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 
 	if (s.plan.need_sync) {
 		r = ns_write_idmaps(pid, &s.maps, err);
-		if (r == 0 && write(s.sync[1], "g", 1) != 1)
-			r = err_set(err, SBX_STAGE_PREPARE, errno, "spawn: release the child");
+		if (r == 0 && (r = spawn_release_child(s.sync[1])) < 0)
+			r = err_set(err, SBX_STAGE_PREPARE, -r, "spawn: release the child");
 		closep(&s.sync[1]);
-		if (r < 0) {
-			sys_pidfd_send_signal(pidfd, SIGKILL);
+		if (r < 0)
 			goto fail_reap;
-		}
 	}
 
 	r = read_report(&s, err);
@@ -264,7 +278,9 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	goto out;
 
 fail_reap:
-	/* the child has exited or been killed; reap it so nothing is left */
+	/* usually the child has exited already; make sure, and reap it, so
+	 * nothing is left behind */
+	sys_pidfd_send_signal(pidfd, SIGKILL);
 	proc->stdio[0] = proc->stdio[1] = proc->stdio[2] = -1;
 	proc_reap(proc, NULL);
 	sbx_proc_free(proc);

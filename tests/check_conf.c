@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "mount.h"
 #include "ns.h"
+#include "spawn.h"
 #include "testutil.h"
 
 START_TEST(defaults_deny)
@@ -298,6 +300,29 @@ START_TEST(mount_plan_shapes)
 }
 END_TEST
 
+/* Regression: releasing a child that died before reading the sync byte
+ * used to write() to a pipe, raising SIGPIPE in the caller's process. The
+ * channel is the one sbx_spawn uses. */
+START_TEST(releasing_a_dead_child_raises_no_sigpipe)
+{
+	/* blocked, a raised SIGPIPE stays pending, whatever the disposition
+	 * this process inherited */
+	sigset_t pipe_only, pending;
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &pipe_only, NULL), 0);
+	sigpending(&pending);
+	ck_assert(!sigismember(&pending, SIGPIPE));
+	int sv[2];
+	ck_assert_int_eq(spawn_sync_channel(sv), 0);
+	close(sv[0]); /* the child's end: gone */
+	ck_assert_int_eq(spawn_release_child(sv[1]), -EPIPE);
+	sigpending(&pending);
+	ck_assert_msg(!sigismember(&pending, SIGPIPE), "releasing the child raised SIGPIPE");
+	close(sv[1]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -313,6 +338,7 @@ static Suite *suite(void)
 	tcase_add_test(t, errno_contract);
 	tcase_add_test(t, version_and_probe);
 	tcase_add_test(t, mount_plan_shapes);
+	tcase_add_test(t, releasing_a_dead_child_raises_no_sigpipe);
 	suite_add_tcase(s, t);
 	return s;
 }
