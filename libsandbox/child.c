@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -135,6 +136,12 @@ void child_run(struct plan *p)
 	if (p->loopback && (r = ns_loopback_up()) < 0)
 		fail(rfd, STEP_LOOPBACK, 0, -r);
 
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
+		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+			fail(rfd, STEP_RLIMITS, p->rlimits[i].resource, errno);
+	}
+
 	if (chdir(p->cwd) < 0)
 		fail(rfd, STEP_CHDIR, 0, errno);
 
@@ -167,6 +174,23 @@ void child_run(struct plan *p)
 	}
 	exec_search(p, rfd);
 	_exit(127);
+}
+
+static const char *rlimit_name(int resource)
+{
+	static const char *const names[] = {
+		[RLIMIT_CPU] = "RLIMIT_CPU",	       [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+		[RLIMIT_DATA] = "RLIMIT_DATA",	       [RLIMIT_STACK] = "RLIMIT_STACK",
+		[RLIMIT_CORE] = "RLIMIT_CORE",	       [RLIMIT_RSS] = "RLIMIT_RSS",
+		[RLIMIT_NPROC] = "RLIMIT_NPROC",       [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+		[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",   [RLIMIT_AS] = "RLIMIT_AS",
+		[RLIMIT_LOCKS] = "RLIMIT_LOCKS",       [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+		[RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
+		[RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",     [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+	};
+	if (resource >= 0 && (size_t)resource < sizeof(names) / sizeof(*names) && names[resource])
+		return names[resource];
+	return "rlimit";
 }
 
 static const char *step_name(int step)
@@ -229,6 +253,9 @@ void child_describe_failure(const struct plan *p, const struct child_report *r, 
 		return;
 	case STEP_SETUID:
 		snprintf(buf, len, "setresuid %u: %s", (unsigned)p->uid, es);
+		return;
+	case STEP_RLIMITS:
+		snprintf(buf, len, "setrlimit %s: %s", rlimit_name(r->index), es);
 		return;
 	case STEP_FDS:
 		if (r->index >= 0 && (size_t)r->index < p->n_fds)

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,9 @@ sbx_config *sbx_config_new(void)
 		c->stdio_fd[i] = -1;
 	}
 	c->pdeathsig = SIGKILL;
+	c->limits.size = sizeof(c->limits);
+	/* no core dumps: a crash must not hand memory to the host's core_pattern */
+	c->rlimits[RLIMIT_CORE] = (struct rlimit_setting){true, 0, 0};
 	return c;
 }
 
@@ -323,10 +327,12 @@ int sbx_config_set_stdio(sbx_config *c, int stream, int mode, int fd, sbx_error 
 		return CFG_ERR(err, EINVAL, "stdio: NULL configuration");
 	if (stream < 0 || stream > 2)
 		return CFG_ERR(err, EINVAL, "stdio: stream %d is not 0, 1 or 2", stream);
-	if (mode < SBX_STDIO_INHERIT || mode > SBX_STDIO_FD)
+	if (mode < SBX_STDIO_INHERIT || mode > SBX_STDIO_RELAY)
 		return CFG_ERR(err, EINVAL, "stdio %d: unknown mode %d", stream, mode);
+	if (mode == SBX_STDIO_RELAY && stream == 0)
+		return CFG_ERR(err, EINVAL, "stdio 0: only output streams can be relayed");
 	int dup = -1;
-	if (mode == SBX_STDIO_FD) {
+	if (mode == SBX_STDIO_FD || mode == SBX_STDIO_RELAY) {
 		dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (dup < 0)
 			return err_set(err, SBX_STAGE_CONFIG, errno, "stdio %d: fd %d", stream, fd);
@@ -375,4 +381,158 @@ int sbx_config_set_parent_death_signal(sbx_config *c, int sig, sbx_error *err)
 		return CFG_ERR(err, EINVAL, "parent-death signal: %d is not a signal", sig);
 	c->pdeathsig = sig;
 	return 0;
+}
+
+/* ---------------------------------------------------------------- limits */
+
+static bool cpu_list(const char *s)
+{
+	/* "0-3,5,7-8": digits, commas and dashes, nothing else */
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || *s == ',' || *s == '-'))
+			return false;
+	return true;
+}
+
+int sbx_config_set_limits(sbx_config *c, const sbx_limits *l, sbx_error *err)
+{
+	if (!c || !l)
+		return CFG_ERR(err, EINVAL, "limits: NULL argument");
+	if (l->size < sizeof(sbx_limits))
+		return CFG_ERR(err, EINVAL, "limits: size %zu, expected %zu (set it to sizeof)",
+			       l->size, sizeof(sbx_limits));
+	if (l->cpu_weight > 10000)
+		return CFG_ERR(err, EINVAL, "limits: cpu weight %u is not 1-10000", l->cpu_weight);
+	uint32_t period = l->cpu_period_us ? l->cpu_period_us : 100000;
+	if (period < 1000 || period > 1000000)
+		return CFG_ERR(err, EINVAL, "limits: cpu period %u us is not 1000-1000000", period);
+	if (l->cpu_quota_us && l->cpu_quota_us < 1000)
+		return CFG_ERR(err, EINVAL, "limits: cpu quota %u us is below the kernel's 1000",
+			       l->cpu_quota_us);
+	if (memchr(l->cpuset_cpus, 0, sizeof(l->cpuset_cpus)) == NULL ||
+	    memchr(l->cpuset_mems, 0, sizeof(l->cpuset_mems)) == NULL)
+		return CFG_ERR(err, EINVAL, "limits: cpuset strings must be NUL-terminated");
+	if (!cpu_list(l->cpuset_cpus) || !cpu_list(l->cpuset_mems))
+		return CFG_ERR(err, EINVAL,
+			       "limits: cpuset \"%s\" / \"%s\": expected lists like 0-3,5",
+			       l->cpuset_cpus, l->cpuset_mems);
+	if (l->best_effort & ~SBX_LIMIT_ALL)
+		return CFG_ERR(err, EINVAL, "limits: unknown best-effort bits 0x%x",
+			       l->best_effort & ~SBX_LIMIT_ALL);
+	if (l->memory_bytes == 0 && l->swap_bytes)
+		return CFG_ERR(err, EINVAL, "limits: a swap limit needs a memory limit");
+	c->limits = *l;
+	c->limits.size = sizeof(c->limits);
+	return 0;
+}
+
+int sbx_config_get_limits(const sbx_config *c, sbx_limits *l, sbx_error *err)
+{
+	if (!c || !l || l->size < sizeof(sbx_limits))
+		return CFG_ERR(err, EINVAL, "limits: NULL argument or size too small");
+	*l = c->limits;
+	return 0;
+}
+
+int sbx_config_add_io_limit(sbx_config *c, uint32_t major, uint32_t minor, uint64_t rbps,
+			    uint64_t wbps, uint64_t riops, uint64_t wiops, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "io limit: NULL configuration");
+	if (!rbps && !wbps && !riops && !wiops)
+		return CFG_ERR(err, EINVAL, "io limit %u:%u: no limit given", major, minor);
+	if (c->n_io >= CONF_IO_MAX)
+		return CFG_ERR(err, E2BIG, "io limit: at most %d devices", CONF_IO_MAX);
+	c->io[c->n_io++] = (struct io_limit){major, minor, rbps, wbps, riops, wiops};
+	return 0;
+}
+
+int sbx_config_set_rlimit(sbx_config *c, int resource, uint64_t soft, uint64_t hard, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "rlimit: NULL configuration");
+	if (resource < 0 || resource >= CONF_RLIMITS)
+		return CFG_ERR(err, EINVAL, "rlimit: unknown resource %d", resource);
+	if (soft > hard)
+		return CFG_ERR(err, EINVAL, "rlimit %d: soft limit %llu above hard limit %llu",
+			       resource, (unsigned long long)soft, (unsigned long long)hard);
+	c->rlimits[resource] = (struct rlimit_setting){true, soft, hard};
+	return 0;
+}
+
+int sbx_config_add_device_rule(sbx_config *c, int allow, char type, int64_t major, int64_t minor,
+			       const char *access, sbx_error *err)
+{
+	if (!c || !access)
+		return CFG_ERR(err, EINVAL, "device rule: NULL argument");
+	if (type != 'c' && type != 'b' && type != 'a')
+		return CFG_ERR(err, EINVAL, "device rule: type '%c' is not c, b or a", type);
+	if (major < -1 || minor < -1 || major > UINT32_MAX || minor > UINT32_MAX)
+		return CFG_ERR(err, EINVAL, "device rule: %lld:%lld is not a device number",
+			       (long long)major, (long long)minor);
+	unsigned acc = 0;
+	for (const char *a = access; *a; a++) {
+		unsigned bit = *a == 'r'   ? DEV_ACC_READ
+			       : *a == 'w' ? DEV_ACC_WRITE
+			       : *a == 'm' ? DEV_ACC_MKNOD
+					   : 0;
+		if (!bit)
+			return CFG_ERR(err, EINVAL,
+				       "device rule: access \"%s\" is not made of r, w, m", access);
+		acc |= bit;
+	}
+	if (!acc)
+		acc = DEV_ACC_READ | DEV_ACC_WRITE | DEV_ACC_MKNOD;
+	if (c->n_devices >= CONF_DEVICE_RULES_MAX)
+		return CFG_ERR(err, E2BIG, "device rule: at most %d rules", CONF_DEVICE_RULES_MAX);
+	c->devices[c->n_devices++] = (struct dev_rule){allow != 0, type, major, minor, acc};
+	return 0;
+}
+
+size_t conf_device_rules(const struct sbx_config *c, struct dev_rule *out, size_t max)
+{
+	/* what every container runtime allows: the harmless character devices */
+	static const struct dev_rule defaults[] = {
+		{true, 'c', 1, 3, 7},	 /* null */
+		{true, 'c', 1, 5, 7},	 /* zero */
+		{true, 'c', 1, 7, 7},	 /* full */
+		{true, 'c', 1, 8, 7},	 /* random */
+		{true, 'c', 1, 9, 7},	 /* urandom */
+		{true, 'c', 5, 0, 7},	 /* tty */
+		{true, 'c', 5, 2, 7},	 /* ptmx */
+		{true, 'c', 136, -1, 7}, /* /dev/pts/N */
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults) && n < max; i++)
+		out[n++] = defaults[i];
+	for (size_t i = 0; i < c->n_devices && n < max; i++)
+		out[n++] = c->devices[i];
+	return n;
+}
+
+unsigned conf_limits_asked(const struct sbx_config *c)
+{
+	const sbx_limits *l = &c->limits;
+	unsigned m = 0;
+	if (l->memory_bytes)
+		m |= SBX_LIMIT_MEMORY;
+	if (l->pids)
+		m |= SBX_LIMIT_PIDS;
+	if (l->cpu_time_ms)
+		m |= SBX_LIMIT_CPU_TIME;
+	if (l->wall_time_ms)
+		m |= SBX_LIMIT_WALL_TIME;
+	if (l->output_bytes)
+		m |= SBX_LIMIT_OUTPUT;
+	if (l->cpu_quota_us)
+		m |= SBX_LIMIT_CPU_QUOTA;
+	if (l->cpu_weight)
+		m |= SBX_LIMIT_CPU_WEIGHT;
+	if (l->cpuset_cpus[0] || l->cpuset_mems[0])
+		m |= SBX_LIMIT_CPUSET;
+	if (c->n_io)
+		m |= SBX_LIMIT_IO;
+	if (c->n_devices)
+		m |= SBX_LIMIT_DEVICES;
+	return m;
 }

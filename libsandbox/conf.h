@@ -9,6 +9,31 @@
 
 #define CONF_HOSTNAME_MAX 64
 #define CONF_FD_TARGET_MAX 1048575 /* fs.nr_open's default ceiling */
+#define CONF_IO_MAX 16
+#define CONF_DEVICE_RULES_MAX 64
+#define CONF_RLIMITS 16 /* RLIM_NLIMITS on Linux */
+
+struct io_limit {
+	uint32_t major, minor;
+	uint64_t rbps, wbps, riops, wiops;
+};
+
+/* access bits as the kernel's BPF_DEVCG_ACC_* */
+#define DEV_ACC_MKNOD 1u
+#define DEV_ACC_READ 2u
+#define DEV_ACC_WRITE 4u
+
+struct dev_rule {
+	bool allow;
+	char type;	      /* 'c', 'b' or 'a' */
+	int64_t major, minor; /* -1: any */
+	unsigned access;      /* DEV_ACC_* */
+};
+
+struct rlimit_setting {
+	bool set;
+	uint64_t soft, hard;
+};
 
 struct idmap {
 	uint32_t inside;
@@ -43,7 +68,20 @@ struct sbx_config {
 	struct grant *grants;
 	size_t n_grants;
 	int pdeathsig;
+	sbx_limits limits;
+	struct io_limit io[CONF_IO_MAX];
+	size_t n_io;
+	struct rlimit_setting rlimits[CONF_RLIMITS];
+	struct dev_rule devices[CONF_DEVICE_RULES_MAX]; /* after the default allows */
+	size_t n_devices;
 };
+
+/* The device rules that apply: the default allows, then the configured ones.
+ * Returns how many were written to out (at most max). */
+size_t conf_device_rules(const struct sbx_config *cfg, struct dev_rule *out, size_t max);
+
+/* SBX_LIMIT_* bits the configuration asks for. */
+unsigned conf_limits_asked(const struct sbx_config *cfg);
 
 /* True if the map covers `id` (an id inside the namespace). */
 bool conf_map_covers(const struct idmap *map, size_t n, uint32_t id);

@@ -11,13 +11,18 @@
 #include "sys.h"
 #include "util.h"
 
-int fds_prepare(const struct sbx_config *cfg, struct fds_parent *fp, struct plan *plan,
-		sbx_error *err)
+void fds_init(struct fds_parent *fp)
 {
 	memset(fp, 0, sizeof(*fp));
 	fp->devnull = -1;
 	for (int i = 0; i < 3; i++)
-		fp->child_end[i] = fp->our_end[i] = -1;
+		fp->child_end[i] = fp->our_end[i] = fp->relay_end[i] = fp->relay_to[i] = -1;
+}
+
+int fds_prepare(const struct sbx_config *cfg, struct fds_parent *fp, struct plan *plan,
+		sbx_error *err)
+{
+	fds_init(fp);
 
 	fp->moves = calloc(cfg->n_grants + 3, sizeof(*fp->moves));
 	if (!fp->moves)
@@ -50,6 +55,21 @@ int fds_prepare(const struct sbx_config *cfg, struct fds_parent *fp, struct plan
 		case SBX_STDIO_FD:
 			src = cfg->stdio_fd[i];
 			break;
+		case SBX_STDIO_RELAY: {
+			int p[2];
+			if (pipe2(p, O_CLOEXEC) < 0)
+				return err_set(err, SBX_STAGE_PREPARE, errno, "stdio %d: pipe", i);
+			fp->child_end[i] = p[1];
+			fp->relay_end[i] = p[0];
+			/* the supervisor must never block on the sandbox's side */
+			fcntl(p[0], F_SETFL, O_NONBLOCK);
+			fp->relay_to[i] = fcntl(cfg->stdio_fd[i], F_DUPFD_CLOEXEC, 3);
+			if (fp->relay_to[i] < 0)
+				return err_set(err, SBX_STAGE_PREPARE, errno,
+					       "stdio %d: relay target", i);
+			src = p[1];
+			break;
+		}
 		}
 		fp->moves[fp->n_moves++] = (struct fd_move){.src = src, .target = i, .tmp = -1};
 	}
@@ -71,6 +91,8 @@ void fds_release(struct fds_parent *fp)
 	for (int i = 0; i < 3; i++) {
 		closep(&fp->child_end[i]);
 		closep(&fp->our_end[i]);
+		closep(&fp->relay_end[i]);
+		closep(&fp->relay_to[i]);
 	}
 	closep(&fp->devnull);
 	free(fp->moves);

@@ -9,10 +9,15 @@
 struct fds_parent {
 	int child_end[3]; /* closed once the child has them */
 	int our_end[3];	  /* the caller's end of a SBX_STDIO_PIPE stream */
+	int relay_end[3]; /* our non-blocking read end of a SBX_STDIO_RELAY stream */
+	int relay_to[3];  /* and where its data goes (a duplicate of the caller's fd) */
 	int devnull;
 	struct fd_move *moves;
 	size_t n_moves;
 };
+
+/* An empty set, safe to release. */
+void fds_init(struct fds_parent *fp);
 
 /* Opens what the streams need and lists the moves into plan->fds. */
 int fds_prepare(const struct sbx_config *cfg, struct fds_parent *fp, struct plan *plan,

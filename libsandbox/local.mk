@@ -15,6 +15,9 @@ libsandbox_libsandbox_core_la_SOURCES = \
 	libsandbox/child.c \
 	libsandbox/spawn.c libsandbox/spawn.h \
 	libsandbox/proc.c libsandbox/proc.h \
+	libsandbox/supervise.c \
+	libsandbox/cgroup.c libsandbox/cgroup.h \
+	libsandbox/devices.c libsandbox/devices.h \
 	libsandbox/features.c
 libsandbox_libsandbox_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	$(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(CGROUP_CFLAGS) $(BPF_CFLAGS)

@@ -22,6 +22,7 @@ enum step {
 	STEP_MOUNT, /* index: mount op */
 	STEP_HOSTNAME,
 	STEP_LOOPBACK,
+	STEP_RLIMITS, /* index: resource */
 	STEP_CHDIR,
 	STEP_FDS, /* index: fd move */
 	STEP_KEYRING,
@@ -85,6 +86,12 @@ struct plan {
 
 	struct mount_op *mounts;
 	size_t n_mounts;
+
+	struct {
+		int resource;
+		uint64_t soft, hard;
+	} rlimits[CONF_RLIMITS];
+	size_t n_rlimits;
 
 	const char *hostname; /* NULL: leave */
 	bool loopback;

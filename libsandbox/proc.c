@@ -1,8 +1,7 @@
-/* sbx_proc: waiting for, signalling and releasing a spawned sandbox. */
+/* sbx_proc: the handle of a spawned sandbox. Supervision is in supervise.c. */
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +13,6 @@
 #include "proc.h"
 #include "sys.h"
 #include "util.h"
-
-#define RUN_ERR(err, e, ...) err_set(err, SBX_STAGE_RUN, e, __VA_ARGS__)
 
 pid_t sbx_proc_pid(const sbx_proc *p)
 {
@@ -48,8 +45,17 @@ int sbx_kill(sbx_proc *p, int sig, sbx_error *err)
 		return err_setx(err, SBX_STAGE_RUN, ESRCH, "kill pid %d: already waited for",
 				(int)p->pid);
 	if (sys_pidfd_send_signal(p->pidfd, sig) < 0)
-		return RUN_ERR(err, errno, "kill pid %d with signal %d", (int)p->pid, sig);
+		return err_set(err, SBX_STAGE_RUN, errno, "kill pid %d with signal %d", (int)p->pid,
+			       sig);
 	return 0;
+}
+
+void proc_kill_all(struct sbx_proc *p)
+{
+	if (cgroup_any(&p->cg))
+		cgroup_kill(&p->cg);
+	if (!p->reaped)
+		sys_pidfd_send_signal(p->pidfd, SIGKILL);
 }
 
 static uint64_t tv_us(struct timeval tv)
@@ -70,19 +76,17 @@ int proc_reap(struct sbx_proc *p, sbx_error *err)
 		r = sys_waitid(P_PIDFD, p->pidfd, &si, WEXITED | __WALL, &ru);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		return RUN_ERR(err, errno, "wait for pid %d", (int)p->pid);
+		return err_set(err, SBX_STAGE_RUN, errno, "wait for pid %d", (int)p->pid);
 	uint64_t end = now_us();
 	sbx_result *res = &p->result;
 	memset(res, 0, sizeof(*res));
 	res->size = sizeof(*res);
 	if (si.si_code == CLD_EXITED) {
 		res->exit_code = si.si_status;
-		res->status = si.si_status ? SBX_STATUS_NONZERO_EXIT : SBX_STATUS_OK;
 	} else {
 		res->exit_code = -1;
 		res->signal = si.si_status;
 		res->core_dumped = si.si_code == CLD_DUMPED;
-		res->status = SBX_STATUS_SIGNALED;
 	}
 	res->cpu_user_us = tv_us(ru.ru_utime);
 	res->cpu_sys_us = tv_us(ru.ru_stime);
@@ -92,45 +96,23 @@ int proc_reap(struct sbx_proc *p, sbx_error *err)
 	return 0;
 }
 
-int sbx_wait(sbx_proc *p, int timeout_ms, sbx_result *res, sbx_error *err)
-{
-	if (!p || !res)
-		return err_setx(err, SBX_STAGE_RUN, EINVAL, "wait: NULL argument");
-	if (res->size < offsetof(sbx_result, peak_rss_kb) + sizeof(res->peak_rss_kb))
-		return err_setx(err, SBX_STAGE_RUN, EINVAL,
-				"wait: result size %zu is too small (set it to sizeof(sbx_result))",
-				res->size);
-	if (!p->reaped) {
-		struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
-		int n = poll(&pfd, 1, timeout_ms < 0 ? -1 : timeout_ms);
-		if (n < 0)
-			return RUN_ERR(err, errno, "wait for pid %d", (int)p->pid);
-		if (n == 0)
-			return err_setx(err, SBX_STAGE_RUN, ETIMEDOUT,
-					"wait for pid %d: still running after %d ms", (int)p->pid,
-					timeout_ms);
-		int r = proc_reap(p, err);
-		if (r < 0)
-			return r;
-	}
-	/* copy what both sides know; size then says how much that was */
-	size_t n = res->size < sizeof(p->result) ? res->size : sizeof(p->result);
-	memcpy(res, &p->result, n);
-	res->size = n;
-	return 0;
-}
-
 void sbx_proc_free(sbx_proc *p)
 {
 	if (!p)
 		return;
 	int saved = errno;
-	if (!p->reaped && p->pidfd >= 0) {
-		sys_pidfd_send_signal(p->pidfd, SIGKILL);
-		proc_reap(p, NULL);
+	if (!p->done) {
+		if (!p->reaped && p->pidfd >= 0) {
+			proc_kill_all(p);
+			proc_reap(p, NULL);
+		}
+		proc_finish(p);
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		closep(&p->stdio[i]);
+		closep(&p->relay[i]);
+		closep(&p->relay_to[i]);
+	}
 	closep(&p->pidfd);
 	free(p);
 	errno = saved;

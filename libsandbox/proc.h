@@ -1,4 +1,4 @@
-/* A running (or exited, not yet freed) sandbox. */
+/* A running (or ended, not yet freed) sandbox and its supervision state. */
 #ifndef SBX_PROC_H
 #define SBX_PROC_H
 
@@ -6,18 +6,41 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "sandbox.h"
 
 struct sbx_proc {
 	pid_t pid;
 	int pidfd;
 	int stdio[3];	   /* the caller's pipe ends, or -1 */
+	int relay[3];	   /* our read ends of SBX_STDIO_RELAY pipes, or -1 */
+	int relay_to[3];   /* where their data goes (owned duplicates), or -1 */
 	uint64_t start_us; /* CLOCK_MONOTONIC at the start of sbx_spawn */
-	bool reaped;
-	sbx_result result; /* valid once reaped */
+	bool pidns;
+	struct cgroup_set cg;
+	unsigned skipped;	   /* best-effort limits not applied */
+	uint64_t wall_deadline_us; /* 0: none */
+	uint64_t cpu_limit_us;	   /* 0: none */
+	uint64_t output_cap;	   /* 0: none */
+	uint64_t output_bytes;
+	bool oom_group_v1; /* v1 has no memory.oom.group: the supervisor ends it */
+	int killed_for;	   /* the SBX_STATUS_* of a limit we killed it for, or 0 */
+	bool reaped;	   /* waitid done */
+	bool done;	   /* result final, cgroups removed */
+	sbx_result result;
 };
 
-/* Blocks until the process has exited, then reaps it; fills p->result. */
+/* Blocks until the first process has exited, then reaps it; fills the
+ * exit status and rusage fields of p->result. */
 int proc_reap(struct sbx_proc *p, sbx_error *err);
+
+/* Ends the sandbox: every process in it, through its cgroup when it has one
+ * and its first process's pidfd. */
+void proc_kill_all(struct sbx_proc *p);
+
+/* After the first process is reaped: everything left is killed, the relays
+ * drained, the whole-sandbox figures read, the cgroups removed, the verdict
+ * decided. */
+void proc_finish(struct sbx_proc *p);
 
 #endif

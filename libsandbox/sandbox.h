@@ -187,12 +187,17 @@ SBX_EXPORT int sbx_config_add_gid_map(sbx_config *cfg, gid_t inside, gid_t outsi
  *   SBX_STDIO_NULL     /dev/null
  *   SBX_STDIO_PIPE     a new pipe; the caller's end is sbx_proc_stdio()
  *   SBX_STDIO_FD       `fd` (borrowed; the configuration keeps its own dup)
- * Errors: EINVAL, EBADF (SBX_STDIO_FD with a bad fd), EMFILE. */
+ *   SBX_STDIO_RELAY    (1 and 2 only) a pipe whose data sbx_wait() copies to
+ *                      `fd`, counting it against the output limit; when the
+ *                      limit is reached the sandbox is killed, with exactly
+ *                      output_bytes bytes delivered
+ * Errors: EINVAL, EBADF (SBX_STDIO_FD or RELAY with a bad fd), EMFILE. */
 enum sbx_stdio_mode {
 	SBX_STDIO_INHERIT = 0,
 	SBX_STDIO_NULL,
 	SBX_STDIO_PIPE,
 	SBX_STDIO_FD,
+	SBX_STDIO_RELAY,
 };
 SBX_EXPORT int sbx_config_set_stdio(sbx_config *cfg, int stream, int mode, int fd, sbx_error *err);
 
@@ -208,6 +213,77 @@ SBX_EXPORT int sbx_config_grant_fd(sbx_config *cfg, int fd, int target, sbx_erro
  * defines it: spawn from a thread that outlives the sandbox.
  * Errors: EINVAL. */
 SBX_EXPORT int sbx_config_set_parent_death_signal(sbx_config *cfg, int sig, sbx_error *err);
+
+/* ------------------------------------------------------------------ limits */
+
+/* Limits, by name: in best-effort masks and in results. */
+#define SBX_LIMIT_MEMORY 0x001u	    /* memory_bytes, swap_bytes */
+#define SBX_LIMIT_PIDS 0x002u	    /* pids */
+#define SBX_LIMIT_CPU_TIME 0x004u   /* cpu_time_ms, for all processes together */
+#define SBX_LIMIT_WALL_TIME 0x008u  /* wall_time_ms */
+#define SBX_LIMIT_OUTPUT 0x010u	    /* output_bytes */
+#define SBX_LIMIT_CPU_QUOTA 0x020u  /* cpu_quota_us / cpu_period_us */
+#define SBX_LIMIT_CPU_WEIGHT 0x040u /* cpu_weight */
+#define SBX_LIMIT_CPUSET 0x080u	    /* cpuset_cpus, cpuset_mems */
+#define SBX_LIMIT_IO 0x100u	    /* sbx_config_add_io_limit() */
+#define SBX_LIMIT_DEVICES 0x200u    /* sbx_config_add_device_rule() */
+#define SBX_LIMIT_ALL 0x3ffu
+
+#define SBX_UNLIMITED UINT64_MAX
+
+/* Resource limits of a whole sandbox: every process in it together. 0 means
+ * "no limit" everywhere. Memory, pids, CPU accounting and the kill of every
+ * process at the end use a cgroup made for the sandbox beneath the caller's
+ * own (cgroup v2, or v1 for controllers a hybrid host has only there). A
+ * limit that this host or this caller cannot enforce makes sbx_spawn() fail
+ * with an error that names it, unless its bit is in best_effort: then the
+ * sandbox runs without it and the result says so (limits_not_applied). */
+typedef struct sbx_limits {
+	size_t size;		/* sizeof(sbx_limits) */
+	uint64_t memory_bytes;	/* memory.max */
+	uint64_t swap_bytes;	/* swap beyond memory_bytes: 0 none (the default with a
+				   memory limit), SBX_UNLIMITED any */
+	uint64_t pids;		/* processes and threads at once */
+	uint64_t cpu_time_ms;	/* CPU time of all processes together, then killed;
+				   RLIMIT_CPU backs it per process */
+	uint64_t wall_time_ms;	/* from spawn, then killed */
+	uint64_t output_bytes;	/* SBX_STDIO_RELAY streams together, then killed */
+	uint32_t cpu_quota_us;	/* cpu.max: this much CPU time per period */
+	uint32_t cpu_period_us; /* 0: 100000 */
+	uint32_t cpu_weight;	/* cpu.weight 1-10000; 0: default */
+	char cpuset_cpus[128];	/* "0-1,3"; "": all */
+	char cpuset_mems[64];
+	unsigned best_effort; /* SBX_LIMIT_* that may be skipped if unenforceable */
+} sbx_limits;
+
+/* Replaces the limits. Errors: EINVAL (size, cpu_weight > 10000, quota
+ * without a period that can hold it, cpuset strings that are not lists). */
+SBX_EXPORT int sbx_config_set_limits(sbx_config *cfg, const sbx_limits *limits, sbx_error *err);
+
+/* The limits currently configured; the caller sets limits->size. */
+SBX_EXPORT int sbx_config_get_limits(const sbx_config *cfg, sbx_limits *limits, sbx_error *err);
+
+/* Throttles block device major:minor (0: no limit for that field).
+ * Errors: EINVAL, E2BIG (more than 16 devices). */
+SBX_EXPORT int sbx_config_add_io_limit(sbx_config *cfg, uint32_t major, uint32_t minor,
+				       uint64_t read_bps, uint64_t write_bps, uint64_t read_iops,
+				       uint64_t write_iops, sbx_error *err);
+
+/* A resource limit (RLIMIT_*) for every process in the sandbox.
+ * RLIMIT_CORE is 0 unless set here: a crashing sandbox writes no core dump
+ * through the host's core_pattern. Errors: EINVAL (resource, soft > hard). */
+SBX_EXPORT int sbx_config_set_rlimit(sbx_config *cfg, int resource, uint64_t soft, uint64_t hard,
+				     sbx_error *err);
+
+/* Device access, OCI style: rules are checked last to first, the first that
+ * matches decides, and nothing matches means denied. A new configuration
+ * allows only null, zero, full, random, urandom, tty, ptmx and /dev/pts/N
+ * (read, write, mknod); rules added here come after those. `type` is 'c',
+ * 'b' or 'a' (both); major/minor -1 is any; `access` is a subset of "rwm".
+ * Enforced by the sandbox's cgroup (an eBPF program on cgroup v2, the devices
+ * controller on v1). Errors: EINVAL, E2BIG (more than 64 rules). */
+SBX_EXPORT int sbx_config_add_device_rule(sbx_config *cfg, int allow, char type, int64_t major,
+					  int64_t minor, const char *access, sbx_error *err);
 
 /* ------------------------------------------------------------------ running sandboxes */
 
@@ -243,11 +319,28 @@ SBX_EXPORT void sbx_proc_close_stdio(sbx_proc *proc, int stream);
  * Errors: EINVAL (bad signal), ESRCH (already waited for), EPERM. */
 SBX_EXPORT int sbx_kill(sbx_proc *proc, int sig, sbx_error *err);
 
+/* The verdict. A limit's status wins over how the process ended (a sandbox
+ * killed for its wall time reports wall-time-limit, not signaled). */
 enum sbx_status {
-	SBX_STATUS_OK = 0,	 /* exited with code 0 */
-	SBX_STATUS_NONZERO_EXIT, /* exited with another code */
-	SBX_STATUS_SIGNALED,	 /* killed by a signal */
+	SBX_STATUS_OK = 0,	   /* exited with code 0 */
+	SBX_STATUS_NONZERO_EXIT,   /* exited with another code */
+	SBX_STATUS_SIGNALED,	   /* killed by a signal not caused by a limit */
+	SBX_STATUS_CPU_TIME_LIMIT, /* used its CPU time */
+	SBX_STATUS_WALL_TIME_LIMIT,
+	SBX_STATUS_MEMORY_LIMIT, /* an OOM kill in its cgroup, and it did not end ok */
+	SBX_STATUS_OUTPUT_LIMIT,
+	SBX_STATUS_SETUP_ERROR, /* never started (for callers that report spawn failures) */
 };
+
+/* "ok", "nonzero-exit", "signaled", "cpu-time-limit", "wall-time-limit",
+ * "memory-limit", "output-limit", "setup-error"; NULL for other values. */
+SBX_EXPORT const char *sbx_status_name(int status);
+
+/* Which fields of a result cover every process of the sandbox (from its
+ * cgroup) rather than only the first process and the children it waited for. */
+#define SBX_MEASURED_CPU 0x1u
+#define SBX_MEASURED_MEMORY 0x2u
+#define SBX_MEASURED_PIDS 0x4u
 
 /* What sbx_wait() reports. The caller sets `size` to sizeof(sbx_result);
  * sbx_wait() fills that many bytes at most and sets `size` to the number it
@@ -262,18 +355,35 @@ typedef struct sbx_result {
 	uint64_t cpu_sys_us;  /* system CPU, likewise */
 	uint64_t wall_us;     /* from the start of sbx_spawn() until sbx_wait() saw the exit */
 	uint64_t peak_rss_kb; /* largest resident set of the process or a reaped descendant */
+	uint64_t memory_peak_bytes;  /* whole sandbox, from its cgroup; 0 unless measured */
+	uint64_t oom_kills;	     /* processes the kernel killed for the memory limit */
+	uint64_t pids_peak;	     /* most processes and threads at once; 0 unless measured */
+	uint64_t output_bytes;	     /* relayed from SBX_STDIO_RELAY streams */
+	unsigned measured;	     /* SBX_MEASURED_*: whole-sandbox figures */
+	unsigned limits_not_applied; /* SBX_LIMIT_*: best-effort limits not enforced */
+	char cgroups[128];	     /* where each mechanism came from, e.g. "memory:v1
+					pids:v1 cpu-time:v2 kill:v2 devices:v2-bpf", or "" */
 } sbx_result;
 
-/* Waits for the sandbox's first process to exit and reaps it. `timeout_ms`
- * < 0 waits forever, 0 polls. With a new pid namespace, its exit ends every
- * other process in the sandbox. Once reaped, later calls return the same
- * result. Errors: ETIMEDOUT (still running; nothing changed), EINVAL (res is
- * NULL or res->size too small), EINTR. */
+/* Supervises the sandbox until its first process exits, then ends every
+ * other process in it, reaps, removes its cgroup and fills `res`. While it
+ * waits it enforces the wall-time, CPU-time and output limits and relays
+ * SBX_STDIO_RELAY streams, so a sandbox with those limits must be waited
+ * for. `timeout_ms` < 0 waits forever, 0 polls. Once done, later calls
+ * return the same result. Errors: ETIMEDOUT (still running; nothing
+ * changed), EINVAL (res is NULL or res->size too small), EINTR. */
 SBX_EXPORT int sbx_wait(sbx_proc *proc, int timeout_ms, sbx_result *res, sbx_error *err);
 
 /* Releases the handle: a sandbox still running is killed with SIGKILL and
  * reaped first (this blocks until it is gone). NULL is allowed. */
 SBX_EXPORT void sbx_proc_free(sbx_proc *proc);
+
+/* Kills and removes the cgroups that sandboxes of a process that has died
+ * (a supervisor that was SIGKILLed, say) left beneath the caller's own
+ * cgroups. Cgroups of live owners are left alone; nothing else is touched.
+ * *removed (may be NULL) gets how many were removed. Errors: none so far
+ * (what cannot be read is skipped). */
+SBX_EXPORT int sbx_gc(unsigned *removed, sbx_error *err);
 
 /* ------------------------------------------------------------------ host probe */
 

@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "error.h"
 #include "fds.h"
 #include "mount.h"
@@ -35,6 +37,8 @@
 /* Everything one spawn owns until it returns. */
 struct spawn {
 	struct plan plan;
+	struct cgroup_set cg;
+	unsigned skipped; /* best-effort limits not applied */
 	struct mount_plan mounts;
 	struct fds_parent fds;
 	struct idmaps maps;
@@ -47,6 +51,7 @@ struct spawn {
 
 static void spawn_release(struct spawn *s)
 {
+	cgroup_destroy(&s->cg, NULL);
 	mount_plan_free(&s->mounts);
 	fds_release(&s->fds);
 	free(s->path_copy);
@@ -91,6 +96,66 @@ static int plan_search(struct spawn *s, const struct sbx_config *cfg, sbx_error 
 	return 0;
 }
 
+static bool relays(const struct sbx_config *cfg)
+{
+	return cfg->stdio_mode[1] == SBX_STDIO_RELAY || cfg->stdio_mode[2] == SBX_STDIO_RELAY;
+}
+
+/* The sandbox's cgroups and rlimits, and whether each limit asked for can be
+ * enforced: an error naming it if not, unless it is best-effort. */
+static int plan_limits(struct spawn *s, const struct sbx_config *cfg, unsigned ns, bool host_root,
+		       sbx_error *err)
+{
+	struct plan *p = &s->plan;
+	const sbx_limits *l = &cfg->limits;
+	unsigned asked = conf_limits_asked(cfg);
+	if ((asked & SBX_LIMIT_OUTPUT) && !relays(cfg))
+		return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
+				"output limit: no output stream is relayed through the supervisor "
+				"(set stdout or stderr to SBX_STDIO_RELAY)");
+	/* host uid 0 with the host's /dev in view opens root's device nodes by
+	 * file permission alone, capabilities or not: only a device cgroup
+	 * keeps them out */
+	struct cg_context ctx = {
+		.pidns = ns & SBX_NS_PID,
+		.host_devices = host_root && !(ns & SBX_NS_MOUNT),
+	};
+	int r = cgroup_prepare(cfg, &ctx, &s->cg, &s->skipped, err);
+	if (r < 0)
+		return r;
+	/* Wall time, CPU time and output end in a kill of the whole sandbox:
+	 * its cgroup, or a pid namespace whose first process takes the others. */
+	unsigned killing = asked & (SBX_LIMIT_WALL_TIME | SBX_LIMIT_CPU_TIME | SBX_LIMIT_OUTPUT);
+	if (killing && !s->cg.where[CGM_KILL] && !(ns & SBX_NS_PID)) {
+		if (killing & ~l->best_effort)
+			return err_setx(
+				err, SBX_STAGE_PREPARE, ENOTSUP,
+				"time and output limits: without a pid namespace or a cgroup, "
+				"processes that leave the first one's tree could not be "
+				"killed");
+		s->skipped |= killing;
+	}
+	for (int res = 0; res < CONF_RLIMITS; res++) {
+		if (!cfg->rlimits[res].set)
+			continue;
+		p->rlimits[p->n_rlimits].resource = res;
+		p->rlimits[p->n_rlimits].soft = cfg->rlimits[res].soft;
+		p->rlimits[p->n_rlimits].hard = cfg->rlimits[res].hard;
+		p->n_rlimits++;
+	}
+	/* RLIMIT_CPU backs the whole-sandbox CPU limit per process: a second
+	 * later than the supervisor would act, or at the limit itself if the
+	 * supervisor cannot measure it */
+	if (l->cpu_time_ms && !cfg->rlimits[RLIMIT_CPU].set) {
+		uint64_t secs = (l->cpu_time_ms + 999) / 1000 + (s->cg.where[CGM_CPU_TIME] ? 1 : 0);
+		p->rlimits[p->n_rlimits].resource = RLIMIT_CPU;
+		p->rlimits[p->n_rlimits].soft = secs;
+		p->rlimits[p->n_rlimits].hard = secs + 1;
+		p->n_rlimits++;
+	}
+	return 0;
+}
+
 static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns, sbx_error *err)
 {
 	struct plan *p = &s->plan;
@@ -100,6 +165,7 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 
 	p->clone_flags = ns_clone_flags(ns);
 	p->userns = ns & SBX_NS_USER;
+	p->sync_fd = p->sync_peer = -1;
 	p->uid = cfg->uid;
 	p->gid = cfg->gid;
 	if (p->userns) {
@@ -116,6 +182,8 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 		p->clear_groups = cfg->user_set && can_map;
 		host_root = cfg->user_set ? cfg->uid == 0 : geteuid() == 0;
 	}
+	if ((r = plan_limits(s, cfg, ns, host_root, err)) < 0)
+		return r;
 	p->drop_bounding = p->userns || caps_caller_has(CAP_SETPCAP);
 	p->last_cap = caps_last_cap();
 	p->pdeathsig = cfg->pdeathsig;
@@ -132,6 +200,8 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 
 	if ((r = fds_prepare(cfg, &s->fds, p, err)) < 0)
 		return r;
+	/* the child waits while v1 cgroups take it in */
+	p->need_sync |= s->cg.n_v1 > 0;
 
 	p->exec_fd = cfg->exec_fd;
 	p->path = cfg->exec_fd >= 0 ? cfg->exec_fd_name : cfg->path ? cfg->path : cfg->argv[0];
@@ -203,7 +273,10 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	if (ns && !(ns & SBX_NS_USER) && !caps_caller_has(CAP_SYS_ADMIN))
 		ns |= SBX_NS_USER;
 
+	/* every fd field -1 before anything can fail: 0 is the caller's stdin */
 	struct spawn s = {.report = {-1, -1}, .sync = {-1, -1}};
+	cgroup_set_init(&s.cg);
+	fds_init(&s.fds);
 	int r = plan_build(&s, cfg, ns, err);
 	if (r < 0)
 		goto out;
@@ -215,6 +288,9 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	}
 	proc->pidfd = -1;
 	proc->start_us = start;
+	for (int i = 0; i < 3; i++)
+		proc->stdio[i] = proc->relay[i] = proc->relay_to[i] = -1;
+	cgroup_set_init(&proc->cg);
 
 	/* The sync channel is a socket so that releasing a child that has died
 	 * meanwhile fails with EPIPE instead of raising SIGPIPE in the caller. */
@@ -236,6 +312,10 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 		.pidfd = (uint64_t)(uintptr_t)&pidfd,
 		.exit_signal = 0,
 	};
+	if (s.cg.v2_fd >= 0) { /* born in its cgroup: no migration, nothing runs outside */
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)s.cg.v2_fd;
+	}
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -259,7 +339,9 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 		closep(&s.fds.child_end[i]);
 
 	if (s.plan.need_sync) {
-		r = ns_write_idmaps(pid, &s.maps, err);
+		r = s.plan.userns ? ns_write_idmaps(pid, &s.maps, err) : 0;
+		if (r == 0)
+			r = cgroup_attach_v1(&s.cg, pid, err);
 		if (r == 0 && (r = spawn_release_child(s.sync[1])) < 0)
 			r = err_set(err, SBX_STAGE_PREPARE, -r, "spawn: release the child");
 		closep(&s.sync[1]);
@@ -271,18 +353,32 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	if (r < 0)
 		goto fail_reap;
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		proc->stdio[i] = TAKE_FD(s.fds.our_end[i]);
+		proc->relay[i] = TAKE_FD(s.fds.relay_end[i]);
+		proc->relay_to[i] = TAKE_FD(s.fds.relay_to[i]);
+	}
+	/* the cgroups now belong to the running sandbox */
+	proc->cg = s.cg;
+	cgroup_set_init(&s.cg);
+	proc->pidns = ns & SBX_NS_PID;
+	proc->skipped = s.skipped;
+	const sbx_limits *l = &cfg->limits;
+	if (l->wall_time_ms)
+		proc->wall_deadline_us = start + l->wall_time_ms * 1000u;
+	proc->cpu_limit_us = l->cpu_time_ms * 1000u;
+	proc->output_cap = l->output_bytes;
+	proc->oom_group_v1 = proc->cg.where[CGM_MEMORY] == CG_V1;
 	*procp = proc;
 	r = 0;
 	goto out;
 
 fail_reap:
 	/* usually the child has exited already; make sure, and reap it, so
-	 * nothing is left behind */
+	 * nothing is left behind (the cgroups go with spawn_release) */
 	sys_pidfd_send_signal(pidfd, SIGKILL);
-	proc->stdio[0] = proc->stdio[1] = proc->stdio[2] = -1;
 	proc_reap(proc, NULL);
+	proc->done = true;
 	sbx_proc_free(proc);
 out:
 	spawn_release(&s);

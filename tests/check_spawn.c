@@ -198,6 +198,26 @@ START_TEST(exec_from_fd)
 }
 END_TEST
 
+/* Regression: a spawn that failed before its stdio was set up released a
+ * zeroed fd table and closed the caller's fd 0. */
+START_TEST(early_spawn_failure_closes_no_caller_fd)
+{
+	int before = count_fds();
+	ck_assert_int_ge(fcntl(0, F_GETFD), 0);
+	sbx_config *c = probe_config(Q("exit", "0"));
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_add_uid_map(c, 0, 100000, 10, &err), 0);
+	ck_assert_int_eq(sbx_config_set_user(c, 50, 50, &err), 0); /* not mapped */
+	sbx_proc *p = NULL;
+	ck_assert_int_lt(sbx_spawn(c, &p, &err), 0);
+	ck_assert_int_ge(fcntl(0, F_GETFD), 0);
+	ck_assert_int_ge(fcntl(1, F_GETFD), 0);
+	ck_assert_int_ge(fcntl(2, F_GETFD), 0);
+	ck_assert_int_eq(count_fds(), before + 1); /* + the config's copy of the probe */
+	sbx_config_free(c);
+}
+END_TEST
+
 START_TEST(bad_cwd_is_a_setup_error)
 {
 	sbx_config *c = probe_config(Q("cwd"));
@@ -606,6 +626,7 @@ static Suite *suite(void)
 	tcase_add_test(t, path_search);
 	tcase_add_test(t, exec_from_fd);
 	tcase_add_test(t, bad_cwd_is_a_setup_error);
+	tcase_add_test(t, early_spawn_failure_closes_no_caller_fd);
 	tcase_add_test(t, stdio_modes);
 	tcase_add_test(t, only_stdio_and_granted_fds);
 	tcase_add_test(t, grants_that_cross_are_placed_right);

@@ -24,12 +24,17 @@ tests_check_spec_LDADD = tests/libtestutil.la runtime/libsbxruntime.la \
 	libsandbox/libsandbox-core.la $(CHECK_LIBS)
 
 # live: real sandboxes through the public API of the shared library
-LIVE_TESTS = tests/check_spawn tests/check_ns
+LIVE_TESTS = tests/check_spawn tests/check_ns tests/check_limits
 check_PROGRAMS += $(LIVE_TESTS) tests/probe
 tests_check_spawn_SOURCES = tests/check_spawn.c
 tests_check_spawn_CFLAGS = $(TESTFLAGS_CC)
 tests_check_spawn_LDFLAGS = $(TESTFLAGS_LD)
 tests_check_spawn_LDADD = tests/libtestutil.la libsandbox/libsandbox.la $(CHECK_LIBS) -lpthread
+
+tests_check_limits_SOURCES = tests/check_limits.c
+tests_check_limits_CFLAGS = $(TESTFLAGS_CC)
+tests_check_limits_LDFLAGS = $(TESTFLAGS_LD)
+tests_check_limits_LDADD = tests/libtestutil.la libsandbox/libsandbox.la $(CHECK_LIBS)
 
 tests_check_ns_SOURCES = tests/check_ns.c
 tests_check_ns_CFLAGS = $(TESTFLAGS_CC)

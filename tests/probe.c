@@ -20,10 +20,12 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +57,8 @@ static const char *ename(int e)
 		return "ENETUNREACH";
 	case EEXIST:
 		return "EEXIST";
+	case EFBIG:
+		return "EFBIG";
 	}
 	snprintf(buf, sizeof(buf), "%d", e);
 	return buf;
@@ -247,6 +251,73 @@ int main(int argc, char **argv)
 				   "write")) { /* write PATH: open an existing file for writing */
 			int fd = open(arg, O_WRONLY | O_CLOEXEC);
 			printf("write=%s\n", fd >= 0 ? "ok" : ename(errno));
+			if (fd >= 0)
+				close(fd);
+			i++;
+		} else if (!strcmp(q, "open")) { /* open PATH for reading: a device, say */
+			int fd = open(arg, O_RDONLY | O_CLOEXEC);
+			printf("open=%s\n", fd >= 0 ? "ok" : ename(errno));
+			if (fd >= 0)
+				close(fd);
+			i++;
+		} else if (!strcmp(q, "rlimit")) { /* rlimit N: soft and hard of resource N */
+			struct rlimit rl;
+			getrlimit(atoi(arg), &rl);
+			printf("rlimit=%lld %lld\n",
+			       rl.rlim_cur == RLIM_INFINITY ? -1LL : (long long)rl.rlim_cur,
+			       rl.rlim_max == RLIM_INFINITY ? -1LL : (long long)rl.rlim_max);
+			i++;
+		} else if (!strcmp(q,
+				   "spinners")) { /* spinners N: N processes burning CPU forever */
+			for (int k = 0; k < atoi(arg); k++)
+				if (fork() == 0)
+					for (;;)
+						;
+			i++;
+			for (;;)
+				;
+		} else if (!strcmp(q, "forkbomb")) {
+			for (;;)
+				fork();
+		} else if (!strcmp(q, "daemon")) { /* double fork: a grandchild that outlives us */
+			fflush(stdout);
+			if (fork() == 0) {
+				setsid();
+				if (fork() == 0) {
+					printf("daemon=%d\n", getpid());
+					fflush(stdout);
+					sleep(60);
+					_exit(0);
+				}
+				_exit(0);
+			}
+			wait(NULL);
+		} else if (!strcmp(q, "flood")) { /* flood N: write N bytes to stdout */
+			static char block[65536];
+			memset(block, 'x', sizeof(block));
+			fflush(stdout);
+			for (long left = atol(arg); left > 0;) {
+				ssize_t n = write(1, block,
+						  left < 65536 ? (size_t)left : sizeof(block));
+				if (n <= 0)
+					break;
+				left -= n;
+			}
+			i++;
+		} else if (!strcmp(q, "fsize")) { /* fsize N: write N bytes to a file in /tmp */
+			int fd = open("/tmp/fsize-probe", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				      0600);
+			static char block[4096];
+			long done = 0;
+			signal(SIGXFSZ, SIG_IGN);
+			for (long left = atol(arg); fd >= 0 && left > 0; left -= 4096) {
+				ssize_t n = write(fd, block, 4096);
+				if (n <= 0) {
+					printf("fsize=%s after %ld\n", ename(errno), done);
+					break;
+				}
+				done += n;
+			}
 			if (fd >= 0)
 				close(fd);
 			i++;

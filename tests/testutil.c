@@ -51,6 +51,118 @@ bool has_children(void)
 	return any;
 }
 
+/* Our own cgroup in the hierarchy whose superblock options are `opts`
+ * (v1: they name its controllers) or in cgroup2 (opts NULL). */
+static bool own_cgroup(const char *opts, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[1024];
+	bool found = false;
+	while (!found && f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = 0;
+		const char *ctrls = c1 + 1, *path = c2 + 1;
+		if (!opts) {
+			found = !*ctrls;
+		} else if (*ctrls) {
+			/* every controller of the line is among the mount's options */
+			char copy[256];
+			snprintf(copy, sizeof(copy), "%s", ctrls);
+			found = true;
+			for (char *s = NULL, *tok = strtok_r(copy, ",", &s); tok;
+			     tok = strtok_r(NULL, ",", &s)) {
+				char want[300];
+				snprintf(want, sizeof(want), ",%s,", tok);
+				char o[512];
+				snprintf(o, sizeof(o), ",%s,", opts);
+				if (!strstr(o, want))
+					found = false;
+			}
+		}
+		if (found)
+			snprintf(out, len, "%s", strcmp(path, "/") ? path : "");
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Calls fn(dir) for our own cgroup directory in every mounted hierarchy. */
+static int each_own_cgroup(bool (*fn)(const char *dir, bool v2, void *arg), void *arg)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024];
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		char fstype[32], source[64], opts[512] = "";
+		if (sscanf(sep + 3, "%31s %63s %511s", fstype, source, opts) < 2)
+			continue;
+		bool v2 = !strcmp(fstype, "cgroup2");
+		if (!v2 && strcmp(fstype, "cgroup"))
+			continue;
+		char own[600] = "", dir[1200];
+		char *save = NULL, *tok = strtok_r(line, " ", &save);
+		for (int i = 0; tok && i < 4; i++)
+			tok = strtok_r(NULL, " ", &save);
+		if (!tok || !own_cgroup(v2 ? NULL : opts, own, sizeof(own)))
+			continue;
+		snprintf(dir, sizeof(dir), "%s%s", tok, own);
+		n++;
+		if (!fn(dir, v2, arg))
+			break;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Counts our own: other test programs may run at the same time. */
+static bool count_in(const char *dir, bool v2, void *arg)
+{
+	(void)v2;
+	char ours[32];
+	snprintf(ours, sizeof(ours), "sbx-%d-", (int)getpid());
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, ours, strlen(ours))) {
+			fprintf(stderr, "left behind: %s/%s\n", dir, e->d_name);
+			(*(int *)arg)++;
+		}
+	if (d)
+		closedir(d);
+	return true;
+}
+
+int count_sandbox_cgroups(void)
+{
+	int n = 0;
+	each_own_cgroup(count_in, &n);
+	return n;
+}
+
+static bool find_v2(const char *dir, bool v2, void *arg)
+{
+	if (!v2)
+		return true;
+	snprintf(arg, 1200, "%s", dir);
+	return false;
+}
+
+bool own_v2_cgroup_dir(char *out, size_t len)
+{
+	char dir[1200] = "";
+	each_own_cgroup(find_v2, dir);
+	snprintf(out, len, "%s", dir);
+	return dir[0] != 0;
+}
+
 static int fds_at_start;
 
 void leak_setup(void)
@@ -63,6 +175,7 @@ void leak_teardown(void)
 {
 	ck_assert_int_eq(count_fds(), fds_at_start);
 	ck_assert_msg(!has_children(), "the test left a child process behind");
+	ck_assert_msg(count_sandbox_cgroups() == 0, "the test left a sandbox cgroup behind");
 }
 
 sbx_config *probe_config(const char *const *queries)

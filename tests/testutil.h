@@ -17,6 +17,13 @@ int count_fds(void);
 /* True if this process has any child process (any thread's children). */
 bool has_children(void);
 
+/* How many sandbox cgroups this process made (sbx-<our pid>-*) exist
+ * beneath our own cgroup, in every mounted hierarchy. */
+int count_sandbox_cgroups(void);
+
+/* Our own cgroup v2 directory, if cgroup2 is mounted. */
+bool own_v2_cgroup_dir(char *out, size_t len);
+
 /* Fixture pair that fails a test which leaks an fd or a child process. */
 void leak_setup(void);
 void leak_teardown(void);
@@ -35,6 +42,16 @@ const char *probe_value(const char *out, const char *key);
 
 /* Unprivileged runs skip tests that need root; say so once per test. */
 bool running_as_root(void);
+#define REQUIRE_NONROOT()                                                                          \
+	do {                                                                                       \
+		if (running_as_root()) {                                                           \
+			fprintf(stderr,                                                            \
+				"SKIP %s: for unprivileged callers (covered by the "               \
+				"unprivileged pass)\n",                                            \
+				__func__);                                                         \
+			return;                                                                    \
+		}                                                                                  \
+	} while (0)
 #define REQUIRE_ROOT()                                                                             \
 	do {                                                                                       \
 		if (!running_as_root()) {                                                          \

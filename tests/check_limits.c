@@ -1,0 +1,396 @@
+/* Live tests of limits and verdicts. Every abuse test has a second backstop
+ * besides the limit under test (an rlimit, a wall-time limit), so that a
+ * broken limit fails the test instead of hurting the machine. Each test
+ * checks afterwards that no sandbox cgroup, fd or child is left. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define Q(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define MB (1024u * 1024u)
+
+static void set_limits(sbx_config *c, sbx_limits l)
+{
+	sbx_error err;
+	l.size = sizeof(l);
+	ck_assert_msg(sbx_config_set_limits(c, &l, &err) == 0, "%s", err.message);
+}
+
+static void rlimit(sbx_config *c, int res, uint64_t v)
+{
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_set_rlimit(c, res, v, v, &err), 0);
+}
+
+static sbx_result run(sbx_config *c)
+{
+	sbx_error err;
+	sbx_proc *p = NULL;
+	ck_assert_msg(sbx_spawn(c, &p, &err) == 0, "spawn: %s", err.message);
+	sbx_result r = {.size = sizeof(r)};
+	ck_assert_msg(sbx_wait(p, 60000, &r, &err) == 0, "wait: %s", err.message);
+	sbx_proc_free(p);
+	return r;
+}
+
+START_TEST(memory_bomb_gets_memory_limit)
+{
+	REQUIRE_ROOT();
+	sbx_config *c = probe_config(Q("alloc", "1024", "exit", "0"));
+	set_limits(c, (sbx_limits){.memory_bytes = 64 * MB, .wall_time_ms = 20000});
+	rlimit(c, RLIMIT_AS, 2048ull * MB); /* backstop */
+	sbx_result r = run(c);
+	ck_assert_str_eq(sbx_status_name(r.status), "memory-limit");
+	ck_assert_uint_ge(r.oom_kills, 1);
+	ck_assert(r.measured & SBX_MEASURED_MEMORY);
+	ck_assert_uint_le(r.memory_peak_bytes, 64 * MB);
+	ck_assert_uint_ge(r.memory_peak_bytes, 32 * MB);
+	ck_assert_ptr_nonnull(strstr(r.cgroups, "memory:"));
+	sbx_config_free(c);
+}
+END_TEST
+
+START_TEST(within_memory_limit_is_ok)
+{
+	REQUIRE_ROOT();
+	sbx_config *c = probe_config(Q("alloc", "16", "exit", "0"));
+	set_limits(c, (sbx_limits){.memory_bytes = 64 * MB});
+	sbx_result r = run(c);
+	ck_assert_str_eq(sbx_status_name(r.status), "ok");
+	ck_assert_uint_eq(r.oom_kills, 0);
+	ck_assert_uint_ge(r.memory_peak_bytes, 16 * MB);
+	sbx_config_free(c);
+}
+END_TEST
+
+START_TEST(fork_bomb_is_held_at_pids_max)
+{
+	REQUIRE_ROOT();
+	sbx_config *c = probe_config(Q("forkbomb"));
+	set_limits(c, (sbx_limits){.pids = 32, .wall_time_ms = 1500});
+	rlimit(c, RLIMIT_NPROC, 400); /* backstop */
+	sbx_result r = run(c);
+	ck_assert_str_eq(sbx_status_name(r.status), "wall-time-limit");
+	ck_assert(r.measured & SBX_MEASURED_PIDS);
+	ck_assert_uint_le(r.pids_peak, 32);
+	ck_assert_uint_ge(r.pids_peak, 16); /* it did fork */
+	sbx_config_free(c);
+}
+END_TEST
+
+static void cpu_case(const char *spinners)
+{
+	sbx_config *c = probe_config(Q("spinners", spinners));
+	set_limits(c, (sbx_limits){.cpu_time_ms = 1000, .wall_time_ms = 15000 /* backstop */});
+	sbx_result r = run(c);
+	ck_assert_str_eq(sbx_status_name(r.status), "cpu-time-limit");
+	ck_assert(r.measured & SBX_MEASURED_CPU);
+	uint64_t ms = (r.cpu_user_us + r.cpu_sys_us) / 1000;
+	/* within 10% of the limit: all processes together, not each */
+	ck_assert_msg(ms >= 1000 && ms <= 1100, "%s spinners used %llu ms of CPU", spinners,
+		      (unsigned long long)ms);
+	sbx_config_free(c);
+}
+
+START_TEST(cpu_spin_gets_cpu_time_limit)
+{
+	REQUIRE_ROOT();
+	cpu_case("0");
+}
+END_TEST
+
+START_TEST(four_spinners_share_one_budget)
+{
+	REQUIRE_ROOT();
+	cpu_case("4");
+}
+END_TEST
+
+START_TEST(sleep_gets_wall_time_limit)
+{
+	/* no cgroup needed: the pid namespace ends the sandbox */
+	sbx_config *c = probe_config(Q("sleep", "20000"));
+	set_limits(c, (sbx_limits){.wall_time_ms = 300});
+	sbx_result r = run(c);
+	ck_assert_str_eq(sbx_status_name(r.status), "wall-time-limit");
+	ck_assert_uint_ge(r.wall_us, 300000);
+	ck_assert_uint_lt(r.wall_us, 1300000);
+	sbx_config_free(c);
+}
+END_TEST
+
+/* A double-forked daemon must not outlive its sandbox, with or without a
+ * pid namespace. */
+static void daemon_case(unsigned ns)
+{
+	sbx_config *c = probe_config(Q("daemon", "sleep", "200", "exit", "0"));
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_set_namespaces(c, ns, &err), 0);
+	set_limits(c, (sbx_limits){.wall_time_ms = 20000});
+	ck_assert_int_eq(sbx_config_set_stdio(c, 1, SBX_STDIO_PIPE, -1, &err), 0);
+	sbx_proc *p = NULL;
+	ck_assert_msg(sbx_spawn(c, &p, &err) == 0, "%s", err.message);
+	char out[256] = "";
+	size_t len = 0;
+	while (!strchr(out, '\n')) { /* the daemon keeps stdout open: no EOF */
+		ssize_t n = read(sbx_proc_stdio(p, 1), out + len, sizeof(out) - 1 - len);
+		ck_assert_int_gt(n, 0);
+		len += (size_t)n;
+		out[len] = 0;
+	}
+	const char *v = probe_value(out, "daemon");
+	ck_assert_ptr_nonnull(v);
+	int watch = -1;
+	if (!(ns & SBX_NS_PID)) { /* a host pid we can watch */
+		watch = (int)syscall(SYS_pidfd_open, atoi(v), 0);
+		ck_assert_int_ge(watch, 0);
+	}
+	sbx_result r = {.size = sizeof(r)};
+	ck_assert_int_eq(sbx_wait(p, 20000, &r, &err), 0);
+	ck_assert_str_eq(sbx_status_name(r.status), "ok");
+	ck_assert_uint_lt(r.wall_us, 5000000); /* did not wait for the daemon's 60 s */
+	if (watch >= 0) {
+		struct pollfd pfd = {.fd = watch, .events = POLLIN};
+		ck_assert_msg(poll(&pfd, 1, 0) == 1, "the daemon outlived its sandbox");
+		close(watch);
+	}
+	sbx_proc_free(p);
+	sbx_config_free(c);
+}
+
+START_TEST(daemon_dies_with_the_sandbox)
+{
+	daemon_case(SBX_NS_DEFAULT);
+}
+END_TEST
+
+START_TEST(daemon_dies_with_the_sandbox_without_pid_namespace)
+{
+	REQUIRE_ROOT(); /* the cgroup kill */
+	daemon_case(SBX_NS_DEFAULT & ~SBX_NS_PID);
+}
+END_TEST
+
+static void output_case(const char *bytes, uint64_t cap, const char *status, uint64_t delivered)
+{
+	char path[] = "/var/tmp/sbx-out.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	sbx_config *c = probe_config(Q("flood", bytes));
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_set_stdio(c, 1, SBX_STDIO_RELAY, fd, &err), 0);
+	set_limits(c, (sbx_limits){.output_bytes = cap, .wall_time_ms = 20000});
+	sbx_result r = run(c);
+	ck_assert_str_eq(sbx_status_name(r.status), status);
+	ck_assert_uint_eq(r.output_bytes, delivered);
+	struct stat st;
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, (off_t)delivered);
+	close(fd);
+	unlink(path);
+	sbx_config_free(c);
+}
+
+START_TEST(output_flood_is_capped)
+{
+	output_case("50000000", 10000, "output-limit", 10000);
+}
+END_TEST
+
+START_TEST(output_exactly_at_the_cap_is_fine)
+{
+	output_case("10000", 10000, "ok", 10000);
+}
+END_TEST
+
+START_TEST(device_filter)
+{
+	REQUIRE_ROOT();
+	/* host uid 0 seeing the host's /dev: /dev/loop0 opens by file
+	 * permission alone, so only the device cgroup stands in the way */
+	sbx_config *c = probe_config(Q("open", "/dev/loop0", "open", "/dev/null"));
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_set_namespaces(c, SBX_NS_PID | SBX_NS_IPC | SBX_NS_NET, &err),
+			 0);
+	sbx_result r;
+	char *out = run_capture(c, &r);
+	ck_assert_ptr_nonnull(strstr(out, "open=EPERM\nopen=ok\n"));
+	free(out);
+	/* a rule can let it through */
+	ck_assert_int_eq(sbx_config_add_device_rule(c, 1, 'b', 7, 0, "r", &err), 0);
+	out = run_capture(c, &r);
+	ck_assert_ptr_nonnull(strstr(out, "open=ok\nopen=ok\n"));
+	free(out);
+	sbx_config_free(c);
+}
+END_TEST
+
+START_TEST(rlimits_are_applied)
+{
+	char nofile[8], core[8], nproc[8];
+	snprintf(nofile, sizeof(nofile), "%d", RLIMIT_NOFILE);
+	snprintf(core, sizeof(core), "%d", RLIMIT_CORE);
+	snprintf(nproc, sizeof(nproc), "%d", RLIMIT_NPROC);
+	sbx_config *c = probe_config(
+		Q("rlimit", nofile, "rlimit", core, "rlimit", nproc, "fsize", "100000"));
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_set_rlimit(c, RLIMIT_NOFILE, 64, 128, &err), 0);
+	ck_assert_int_eq(sbx_config_set_rlimit(c, RLIMIT_FSIZE, 8192, 8192, &err), 0);
+	ck_assert_int_eq(sbx_config_set_rlimit(c, RLIMIT_NOFILE, 9, 8, &err), -EINVAL);
+	sbx_result r;
+	char *out = run_capture(c, &r);
+	ck_assert_ptr_nonnull(strstr(out, "rlimit=64 128\n"));
+	ck_assert_ptr_nonnull(strstr(out, "rlimit=0 0\n")); /* no core dumps by default */
+	ck_assert_ptr_nonnull(strstr(out, "fsize=EFBIG after 8192\n"));
+	free(out);
+	sbx_config_free(c);
+}
+END_TEST
+
+START_TEST(limits_that_cannot_be_enforced_are_errors)
+{
+	REQUIRE_NONROOT(); /* as root every controller here is available */
+	sbx_config *c = probe_config(Q("exit", "0"));
+	set_limits(c, (sbx_limits){.memory_bytes = 64 * MB});
+	sbx_error err;
+	sbx_proc *p = NULL;
+	ck_assert_int_eq(sbx_spawn(c, &p, &err), -ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err.message, "memory limit: cannot be enforced here"));
+	/* best effort: it runs, and the result says what was not applied */
+	set_limits(c, (sbx_limits){.memory_bytes = 64 * MB,
+				   .pids = 10,
+				   .wall_time_ms = 5000,
+				   .best_effort = SBX_LIMIT_MEMORY | SBX_LIMIT_PIDS});
+	sbx_result r = run(c);
+	ck_assert_str_eq(sbx_status_name(r.status), "ok");
+	ck_assert_uint_eq(r.limits_not_applied, SBX_LIMIT_MEMORY | SBX_LIMIT_PIDS);
+	sbx_config_free(c);
+}
+END_TEST
+
+START_TEST(output_limit_needs_a_relay)
+{
+	sbx_config *c = probe_config(Q("exit", "0"));
+	set_limits(c, (sbx_limits){.output_bytes = 10});
+	sbx_error err;
+	sbx_proc *p = NULL;
+	ck_assert_int_eq(sbx_spawn(c, &p, &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.message, "SBX_STDIO_RELAY"));
+	sbx_config_free(c);
+}
+END_TEST
+
+START_TEST(failed_spawn_removes_its_cgroups)
+{
+	REQUIRE_ROOT();
+	sbx_config *c = sbx_config_new();
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_set_exec(c, NULL, Q("/nonexistent"), &err), 0);
+	set_limits(c, (sbx_limits){.memory_bytes = 64 * MB, .pids = 10, .cpu_time_ms = 1000});
+	sbx_proc *p = NULL;
+	ck_assert_int_eq(sbx_spawn(c, &p, &err), -ENOENT);
+	ck_assert_int_eq(count_sandbox_cgroups(), 0);
+	sbx_config_free(c);
+}
+END_TEST
+
+static unsigned long long start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	char *p = strrchr(buf, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+START_TEST(gc_removes_only_dead_owners_cgroups)
+{
+	REQUIRE_ROOT();
+	char v2[1200];
+	ck_assert_msg(own_v2_cgroup_dir(v2, sizeof(v2)), "no cgroup2 mounted");
+	pid_t child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	unsigned long long dead_start = start_time(child);
+	kill(child, SIGKILL);
+	ck_assert_int_eq(waitpid(child, NULL, 0), child);
+	char stale[1300], live[1300];
+	snprintf(stale, sizeof(stale), "%s/sbx-%d-%llu-0123456789abcdef", v2, child, dead_start);
+	snprintf(live, sizeof(live), "%s/sbx-%d-%llu-fedcba9876543210", v2, getpid(),
+		 start_time(getpid()));
+	ck_assert_int_eq(mkdir(stale, 0755), 0);
+	ck_assert_int_eq(mkdir(live, 0755), 0);
+	unsigned removed = 0;
+	sbx_error err;
+	ck_assert_int_eq(sbx_gc(&removed, &err), 0);
+	ck_assert_uint_eq(removed, 1);
+	ck_assert_int_eq(access(stale, F_OK), -1);
+	ck_assert_int_eq(access(live, F_OK), 0);
+	ck_assert_int_eq(rmdir(live), 0);
+}
+END_TEST
+
+START_TEST(status_names)
+{
+	static const char *const want[] = {
+		"ok",		"nonzero-exit", "signaled",   "cpu-time-limit", "wall-time-limit",
+		"memory-limit", "output-limit", "setup-error"};
+	for (int i = 0; i < 8; i++)
+		ck_assert_str_eq(sbx_status_name(i), want[i]);
+	ck_assert_ptr_null(sbx_status_name(8));
+	ck_assert_ptr_null(sbx_status_name(-1));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("limits");
+	TCase *t = tcase_create("limits");
+	tcase_add_checked_fixture(t, leak_setup, leak_teardown);
+	tcase_set_timeout(t, 90);
+	tcase_add_test(t, memory_bomb_gets_memory_limit);
+	tcase_add_test(t, within_memory_limit_is_ok);
+	tcase_add_test(t, fork_bomb_is_held_at_pids_max);
+	tcase_add_test(t, cpu_spin_gets_cpu_time_limit);
+	tcase_add_test(t, four_spinners_share_one_budget);
+	tcase_add_test(t, sleep_gets_wall_time_limit);
+	tcase_add_test(t, daemon_dies_with_the_sandbox);
+	tcase_add_test(t, daemon_dies_with_the_sandbox_without_pid_namespace);
+	tcase_add_test(t, output_flood_is_capped);
+	tcase_add_test(t, output_exactly_at_the_cap_is_fine);
+	tcase_add_test(t, device_filter);
+	tcase_add_test(t, rlimits_are_applied);
+	tcase_add_test(t, limits_that_cannot_be_enforced_are_errors);
+	tcase_add_test(t, output_limit_needs_a_relay);
+	tcase_add_test(t, failed_spawn_removes_its_cgroups);
+	tcase_add_test(t, gc_removes_only_dead_owners_cgroups);
+	tcase_add_test(t, status_names);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	skip_all_unless_sandboxes_work();
+	return run_suite(suite());
+}
