@@ -22,6 +22,12 @@ echo
 echo "== spawn latency"
 "$B/bench/spawn" $Q -s "$B/sandboxd" -t "$OUT/spawn.tsv" | tee "$OUT/spawn.txt"
 
+if [ "$(id -u)" = 0 ]; then
+	echo
+	echo "== spawn latency, 50 ms idle before each spawn (the cold cgroup attach)"
+	"$B/bench/spawn" $Q -r 3 -b 20 -g 50 -t "$OUT/spawn-gap.tsv" | tee "$OUT/spawn-gap.txt"
+fi
+
 FLOOR=${FLOOR_HARNESS:-$SRC/../shared/bench/run.sh}
 if [ -x "$FLOOR" ] && [ "$(id -u)" = 0 ]; then
 	echo

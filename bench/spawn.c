@@ -8,7 +8,11 @@
  * a shared machine hit all cases alike, and ratios are medians of per-round
  * ratios.
  *
- *   spawn [-r ROUNDS] [-b BATCH] [-s SANDBOXD] [-t OUT.tsv] [-q]
+ *   spawn [-r ROUNDS] [-b BATCH] [-g GAP_MS] [-s SANDBOXD] [-t OUT.tsv] [-q]
+ *
+ * -g idles before every spawn (not timed): a cgroup v1 attach waits for an
+ * RCU grace period unless another attach just happened, so back-to-back
+ * spawns hide a cost that spaced-out ones pay. Limited cases need root.
  *
  * Not a test: it asserts nothing and is never run by make check. */
 #define _GNU_SOURCE
@@ -31,6 +35,7 @@ struct bcase {
 	const char *what;
 	int kind;	      /* IN_FORK, IN_SBX, CMD */
 	unsigned ns;	      /* IN_SBX */
+	sbx_limits limits;    /* IN_SBX */
 	char *argv[MAX_ARGS]; /* CMD */
 	sbx_config *cfg;
 	double *t_us;
@@ -127,10 +132,13 @@ static int have(const char *prog)
 
 int main(int argc, char **argv)
 {
-	int rounds = 10, batch = 100, opt;
+	int rounds = 10, batch = 100, gap_ms = 0, opt;
 	const char *sandboxd = NULL, *tsv = NULL;
-	while ((opt = getopt(argc, argv, "r:b:s:t:q")) != -1) {
+	while ((opt = getopt(argc, argv, "r:b:g:s:t:q")) != -1) {
 		switch (opt) {
+		case 'g':
+			gap_ms = atoi(optarg);
+			break;
 		case 'r':
 			rounds = atoi(optarg);
 			break;
@@ -173,7 +181,7 @@ int main(int argc, char **argv)
 	      f);
 	fclose(f);
 
-	struct bcase cases[16];
+	struct bcase cases[20];
 	size_t nc = 0;
 	char cmds[8][512];
 	int ci = 0;
@@ -187,6 +195,21 @@ int main(int argc, char **argv)
 				     .what = "in-process, all",
 				     .kind = IN_SBX,
 				     .ns = SBX_NS_DEFAULT};
+	if (geteuid() == 0) {
+		/* limits whose cgroup needs only the v2 core: born in it, no migration */
+		cases[nc++] =
+			(struct bcase){.name = "sbx+net+v2limit",
+				       .what = "in-process, cpu+wall limit",
+				       .kind = IN_SBX,
+				       .ns = SBX_NS_DEFAULT,
+				       .limits = {.cpu_time_ms = 60000, .wall_time_ms = 60000}};
+		/* memory and pids: v1 on a hybrid host (a migration), v2 elsewhere */
+		cases[nc++] = (struct bcase){.name = "sbx+net+mem+pids",
+					     .what = "in-process, memory+pids",
+					     .kind = IN_SBX,
+					     .ns = SBX_NS_DEFAULT,
+					     .limits = {.memory_bytes = 256u << 20, .pids = 64}};
+	}
 	cases[nc++] = (struct bcase){.name = "true", .what = "whole process", .kind = CMD};
 	split(&cases[nc - 1], strcpy(cmds[ci++], "/bin/true"));
 	if (have("unshare")) {
@@ -233,6 +256,10 @@ int main(int argc, char **argv)
 			c->cfg = sbx_config_new();
 			sbx_config_set_exec(c->cfg, NULL, a, NULL);
 			sbx_config_set_namespaces(c->cfg, c->ns, NULL);
+			c->limits.size = sizeof(c->limits);
+			sbx_error err;
+			if (sbx_config_set_limits(c->cfg, &c->limits, &err) < 0)
+				fprintf(stderr, "%s: %s\n", c->name, err.message);
 		}
 		for (int w = 0; w < 5; w++) /* warm-up, and check that it works at all */
 			if (run_once(c) < 0) {
@@ -248,6 +275,8 @@ int main(int argc, char **argv)
 				continue;
 			size_t first = c->n;
 			for (int k = 0; k < batch; k++) {
+				if (gap_ms)
+					usleep((useconds_t)gap_ms * 1000);
 				double t = run_once(c);
 				if (t >= 0)
 					c->t_us[c->n++] = t;
@@ -256,19 +285,24 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* ratios round by round, against fork+exec and against bwrap+net */
-	struct bcase *ref_bwrap = NULL;
-	for (size_t i = 0; i < nc; i++)
+	/* ratios round by round, against fork+exec, bwrap+net and (for the
+	 * limited cases) the same spawn without limits */
+	struct bcase *ref_bwrap = NULL, *ref_sbx = NULL;
+	for (size_t i = 0; i < nc; i++) {
 		if (!strcmp(cases[i].name, "bwrap+net") && !cases[i].failed)
 			ref_bwrap = &cases[i];
+		if (!strcmp(cases[i].name, "sbx_spawn+net") && !cases[i].failed)
+			ref_sbx = &cases[i];
+	}
 	FILE *tf = tsv ? fopen(tsv, "w") : NULL;
 	if (tf)
-		fprintf(tf, "case\twhat\tn\tmedian_us\tp99_us\tx_fork_exec\tx_bwrap_net\n");
-	printf("spawn-to-exit of /bin/true, %d rounds x %d per case (ratios: median of per-round "
+		fprintf(tf, "case\twhat\tn\tmedian_us\tp99_us\tx_fork_exec\tx_bwrap_net\t"
+			    "extra_us_vs_unlimited\n");
+	printf("spawn-to-exit of /bin/true, %d rounds x %d per case%s (ratios: median of per-round "
 	       "ratios)\n",
-	       rounds, batch);
-	printf("%-18s %-28s %6s %10s %10s %9s %9s\n", "case", "what", "n", "median_us", "p99_us",
-	       "x_fork", "x_bwrap");
+	       rounds, batch, gap_ms ? ", idle before each" : "");
+	printf("%-18s %-28s %6s %10s %10s %9s %9s %12s\n", "case", "what", "n", "median_us",
+	       "p99_us", "x_fork", "x_bwrap", "+us_vs_sbx");
 	for (size_t i = 0; i < nc; i++) {
 		struct bcase *c = &cases[i];
 		if (c->failed) {
@@ -283,11 +317,21 @@ int main(int argc, char **argv)
 		}
 		double med = pctl(c->t_us, c->n, 0.5), p99 = pctl(c->t_us, c->n, 0.99);
 		double xf = pctl(rf, (size_t)nr, 0.5), xb = pctl(rb, (size_t)nr, 0.5);
-		printf("%-18s %-28s %6zu %10.0f %10.0f %9.2f %9.2f\n", c->name, c->what, c->n, med,
-		       p99, xf, xb);
+		/* what limits add: the median of per-round differences */
+		double dd[64] = {0}, extra = 0;
+		if (ref_sbx && c->kind == IN_SBX && c != ref_sbx && c->ns == ref_sbx->ns) {
+			for (int r = 0; r < nr; r++)
+				dd[r] = c->round_med[r] - ref_sbx->round_med[r];
+			extra = pctl(dd, (size_t)nr, 0.5);
+		}
+		char ex[32] = "";
+		if (extra != 0)
+			snprintf(ex, sizeof(ex), "%+.0f", extra);
+		printf("%-18s %-28s %6zu %10.0f %10.0f %9.2f %9.2f %12s\n", c->name, c->what, c->n,
+		       med, p99, xf, xb, ex);
 		if (tf)
-			fprintf(tf, "%s\t%s\t%zu\t%.1f\t%.1f\t%.3f\t%.3f\n", c->name, c->what, c->n,
-				med, p99, xf, xb);
+			fprintf(tf, "%s\t%s\t%zu\t%.1f\t%.1f\t%.3f\t%.3f\t%.1f\n", c->name, c->what,
+				c->n, med, p99, xf, xb, extra);
 		sbx_config_free(c->cfg);
 	}
 	if (tf)

@@ -17,5 +17,6 @@ __attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
 int cli_spawn_exit_code(const sbx_error *err);
 
 int cmd_run(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 
 #endif

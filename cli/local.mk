@@ -1,7 +1,7 @@
 # cli: the sandboxd command. Statically linked (static-pie) when possible,
 # since its start-up is part of every sandbox's start-up.
 bin_PROGRAMS += sandboxd
-sandboxd_SOURCES = cli/cli.h cli/main.c cli/run.c
+sandboxd_SOURCES = cli/cli.h cli/main.c cli/run.c cli/gc.c
 sandboxd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime
 if STATIC_CLI
 sandboxd_LDADD = runtime/libsbxruntime.la libsandbox/libsandbox-core.la $(CLI_STATIC_LIBS)

@@ -12,6 +12,7 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  run SPEC     run the program a spec (OCI config.json) describes in a new sandbox\n"
+	"  gc           remove what sandboxes of dead supervisors left behind\n"
 	"\n"
 	"Run 'sandboxd COMMAND --help' for a command's options.\n"
 	"\n"
@@ -41,6 +42,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{"run", cmd_run},
+	{"gc", cmd_gc},
 };
 
 int main(int argc, char **argv)

@@ -3,23 +3,30 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "report.h"
 #include "spec.h"
 
 static const char run_usage[] =
-	"Usage: sandboxd run [--help] SPEC\n"
+	"Usage: sandboxd run [--report FILE] [--help] SPEC\n"
 	"\n"
 	"Runs the program described by SPEC (an OCI runtime-spec config.json; \"-\" reads\n"
 	"it from standard input) in a new sandbox, with sandboxd's standard streams, and\n"
 	"exits with its status. Without \"root\" the sandbox sees the host root read-only,\n"
-	"a fresh /proc, a minimal /dev and a private /tmp.\n";
+	"a fresh /proc, a minimal /dev and a private /tmp.\n"
+	"\n"
+	"  --report FILE  write the result as JSON (verdict, exit status, CPU and wall\n"
+	"                 time, peak memory, ...); overrides the spec's sandbox.report\n";
 
 struct run_opts {
 	const char *spec;
+	const char *report;
 	bool help;
 };
 
@@ -28,17 +35,23 @@ static const char *parse_run(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
+		{"report", required_argument, NULL, 'r'},
 		{0},
 	};
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			o->help = true;
 			return NULL;
+		case 'r':
+			o->report = optarg;
+			break;
+		case ':':
+			return "run: --report needs a file name";
 		default:
 			return "run: unknown option (see sandboxd run --help)";
 		}
@@ -50,6 +63,52 @@ static const char *parse_run(int argc, char **argv, struct run_opts *o)
 		       "process.args";
 	o->spec = argv[optind];
 	return NULL;
+}
+
+/* sandbox.report is relative to the spec's directory, as OCI's root.path is
+ * to the bundle; --report to ours. */
+static char *report_path(const struct run_opts *o, const struct spec *s)
+{
+	if (o->report)
+		return strdup(o->report);
+	if (!s->report)
+		return NULL;
+	if (s->report[0] == '/' || !strcmp(o->spec, "-"))
+		return strdup(s->report);
+	char *copy = strdup(o->spec), *path = NULL;
+	if (copy && asprintf(&path, "%s/%s", dirname(copy), s->report) < 0)
+		path = NULL;
+	free(copy);
+	return path;
+}
+
+static bool any_limit(const sbx_limits *l)
+{
+	return l->memory_bytes || l->pids || l->cpu_time_ms || l->wall_time_ms || l->output_bytes ||
+	       l->cpu_quota_us || l->cpu_weight || l->cpuset_cpus[0] || l->cpuset_mems[0];
+}
+
+/* One line on stderr when a limit, not the program, ended the run. */
+static void limit_notice(const sbx_result *r, const sbx_limits *l)
+{
+	unsigned long long cpu = (r->cpu_user_us + r->cpu_sys_us) / 1000;
+	switch (r->status) {
+	case SBX_STATUS_CPU_TIME_LIMIT:
+		cli_error("CPU time limit reached: %llu ms used, limit %llu ms", cpu,
+			  (unsigned long long)l->cpu_time_ms);
+		break;
+	case SBX_STATUS_WALL_TIME_LIMIT:
+		cli_error("wall time limit reached: %llu ms", (unsigned long long)l->wall_time_ms);
+		break;
+	case SBX_STATUS_MEMORY_LIMIT:
+		cli_error("memory limit reached: %llu bytes (%llu OOM kill%s)",
+			  (unsigned long long)l->memory_bytes, (unsigned long long)r->oom_kills,
+			  r->oom_kills == 1 ? "" : "s");
+		break;
+	case SBX_STATUS_OUTPUT_LIMIT:
+		cli_error("output limit reached: %llu bytes", (unsigned long long)l->output_bytes);
+		break;
+	}
 }
 
 int cmd_run(int argc, char **argv)
@@ -69,16 +128,33 @@ int cmd_run(int argc, char **argv)
 	struct spec spec;
 	if (spec_load(o.spec, &spec, &err) < 0) {
 		cli_error("%s", err.message);
+		if (o.report)
+			report_write(o.report, NULL, err.message, NULL);
 		return EXIT_SANDBOX_ERROR;
 	}
+	char *report = report_path(&o, &spec);
+	sbx_limits limits = {.size = sizeof(limits)};
+	sbx_config_get_limits(spec.cfg, &limits, NULL);
+	int rc = EXIT_SANDBOX_ERROR;
+	if (spec.relay_output &&
+	    (sbx_config_set_stdio(spec.cfg, 1, SBX_STDIO_RELAY, 1, &err) < 0 ||
+	     sbx_config_set_stdio(spec.cfg, 2, SBX_STDIO_RELAY, 2, &err) < 0)) {
+		cli_error("%s", err.message);
+		goto out;
+	}
+	/* sandboxes of a supervisor that was killed leave cgroups: end them
+	 * before making new ones */
+	if (any_limit(&limits))
+		sbx_gc(NULL, NULL);
+
 	sbx_proc *proc;
 	if (sbx_spawn(spec.cfg, &proc, &err) < 0) {
 		cli_error("%s", err.message);
-		spec_free(&spec);
-		return cli_spawn_exit_code(&err);
+		if (report)
+			report_write(report, NULL, err.message, NULL);
+		rc = cli_spawn_exit_code(&err);
+		goto out;
 	}
-	spec_free(&spec);
-
 	sbx_result res = {.size = sizeof(res)};
 	int r;
 	while ((r = sbx_wait(proc, -1, &res, &err)) == -EINTR)
@@ -86,9 +162,16 @@ int cmd_run(int argc, char **argv)
 	sbx_proc_free(proc);
 	if (r < 0) {
 		cli_error("%s", err.message);
-		return EXIT_SANDBOX_ERROR;
+		goto out;
 	}
-	if (res.status == SBX_STATUS_SIGNALED)
-		return 128 + res.signal;
-	return res.exit_code;
+	limit_notice(&res, &limits);
+	rc = res.signal ? 128 + res.signal : res.exit_code;
+	if (report && report_write(report, &res, NULL, &err) < 0) {
+		cli_error("%s", err.message);
+		rc = EXIT_SANDBOX_ERROR;
+	}
+out:
+	free(report);
+	spec_free(&spec);
+	return rc;
 }

@@ -574,7 +574,7 @@ int cgroup_prepare(const struct sbx_config *cfg, const struct cg_context *ctx,
 	struct dev_rule rules[CONF_DEVICE_RULES_MAX + 16];
 	size_t n = conf_device_rules(cfg, rules, sizeof(rules) / sizeof(*rules));
 	if (cs->v2_fd >= 0) {
-		r = devices_attach_bpf(cs->v2_fd, rules, n, err);
+		r = devices_attach_bpf(cfg, cs->v2_fd, err);
 		if (r == 0)
 			cs->where[CGM_DEVICES] = CG_V2;
 	} else {

@@ -58,6 +58,7 @@ sbx_config *sbx_config_new(void)
 		return NULL;
 	}
 	c->exec_fd = -1;
+	c->dev_prog_fd = -1;
 	c->namespaces = SBX_NS_DEFAULT;
 	strcpy(c->hostname, "sandbox");
 	for (int i = 0; i < 3; i++) {
@@ -89,6 +90,8 @@ void sbx_config_free(sbx_config *c)
 	for (size_t i = 0; i < c->n_grants; i++)
 		close(c->grants[i].fd);
 	free(c->grants);
+	if (c->dev_prog_fd >= 0)
+		close(c->dev_prog_fd);
 	free(c);
 	errno = saved;
 }
@@ -486,6 +489,10 @@ int sbx_config_add_device_rule(sbx_config *c, int allow, char type, int64_t majo
 	if (c->n_devices >= CONF_DEVICE_RULES_MAX)
 		return CFG_ERR(err, E2BIG, "device rule: at most %d rules", CONF_DEVICE_RULES_MAX);
 	c->devices[c->n_devices++] = (struct dev_rule){allow != 0, type, major, minor, acc};
+	if (c->dev_prog_fd >= 0) { /* built for the old rules */
+		close(c->dev_prog_fd);
+		c->dev_prog_fd = -1;
+	}
 	return 0;
 }
 
@@ -502,11 +509,14 @@ size_t conf_device_rules(const struct sbx_config *c, struct dev_rule *out, size_
 		{true, 'c', 5, 2, 7},	 /* ptmx */
 		{true, 'c', 136, -1, 7}, /* /dev/pts/N */
 	};
+	/* the configured rules, then the defaults: checked last to first, the
+	 * defaults win, as in runc and crun, whose specs often deny all first
+	 * and count on the runtime to allow /dev/null and friends */
 	size_t n = 0;
-	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults) && n < max; i++)
-		out[n++] = defaults[i];
 	for (size_t i = 0; i < c->n_devices && n < max; i++)
 		out[n++] = c->devices[i];
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults) && n < max; i++)
+		out[n++] = defaults[i];
 	return n;
 }
 

@@ -72,8 +72,13 @@ struct sbx_config {
 	struct io_limit io[CONF_IO_MAX];
 	size_t n_io;
 	struct rlimit_setting rlimits[CONF_RLIMITS];
-	struct dev_rule devices[CONF_DEVICE_RULES_MAX]; /* after the default allows */
+	struct dev_rule devices[CONF_DEVICE_RULES_MAX]; /* before the default allows */
 	size_t n_devices;
+	/* The device filter loaded into the kernel, shared by every sandbox
+	 * spawned from this configuration: loading it costs more than attaching
+	 * it. Filled on first use by whichever spawn gets there first (atomic);
+	 * dropped when the rules change. */
+	int dev_prog_fd;
 };
 
 /* The device rules that apply: the default allows, then the configured ones.

@@ -78,8 +78,10 @@ size_t devices_build_prog(const struct dev_rule *rules, size_t n, struct bpf_ins
 	return len;
 }
 
-int devices_attach_bpf(int cgroup_fd, const struct dev_rule *rules, size_t n, sbx_error *err)
+static int load(const struct sbx_config *cfg, sbx_error *err)
 {
+	struct dev_rule rules[CONF_DEVICE_RULES_MAX + 16];
+	size_t n = conf_device_rules(cfg, rules, sizeof(rules) / sizeof(*rules));
 	struct bpf_insn prog[1024];
 	size_t len = devices_build_prog(rules, n, prog, sizeof(prog) / sizeof(*prog));
 	if (!len)
@@ -87,12 +89,34 @@ int devices_attach_bpf(int cgroup_fd, const struct dev_rule *rules, size_t n, sb
 	char log[4096] = "";
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log, .log_size = sizeof(log),
 		    .log_level = 0);
-	_cleanup_close_ int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, "sbx_devices",
-					       "Dual BSD/GPL", prog, len, &opts);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, "sbx_devices", "Dual BSD/GPL", prog,
+			       len, &opts);
 	if (fd < 0)
 		return err_setx(err, SBX_STAGE_PREPARE, -fd,
 				"device filter: load eBPF program: %s%s%s", strerror(-fd),
 				log[0] ? ": " : "", log);
+	return fd;
+}
+
+int devices_attach_bpf(const struct sbx_config *cfg, int cgroup_fd, sbx_error *err)
+{
+	/* the cache is the one field a spawn writes in its const configuration:
+	 * concurrent spawns may both load, one keeps its program */
+	int *cache = (int *)&cfg->dev_prog_fd;
+	int fd = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+	if (fd < 0) {
+		int mine = load(cfg, err);
+		if (mine < 0)
+			return mine;
+		int expected = -1;
+		if (__atomic_compare_exchange_n(cache, &expected, mine, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			fd = mine;
+		} else {
+			close(mine);
+			fd = expected;
+		}
+	}
 	/* the attachment keeps the program alive with the cgroup */
 	int r = bpf_prog_attach(fd, cgroup_fd, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI);
 	if (r < 0)

@@ -13,9 +13,10 @@
  * small. Pure: the unit tests run it through an interpreter. */
 size_t devices_build_prog(const struct dev_rule *rules, size_t n, struct bpf_insn *out, size_t max);
 
-/* Loads the program and attaches it to the v2 cgroup open at cgroup_fd
- * (multi-attach, so programs of the cgroups above still apply). */
-int devices_attach_bpf(int cgroup_fd, const struct dev_rule *rules, size_t n, sbx_error *err);
+/* Attaches cfg's device program to the v2 cgroup open at cgroup_fd
+ * (multi-attach, so programs of the cgroups above still apply), loading it
+ * first if this configuration has not yet. */
+int devices_attach_bpf(const struct sbx_config *cfg, int cgroup_fd, sbx_error *err);
 
 /* Writes the rules to a v1 devices cgroup open at dirfd: deny all, then
  * each rule in order. */

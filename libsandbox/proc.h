@@ -21,6 +21,7 @@ struct sbx_proc {
 	unsigned skipped;	   /* best-effort limits not applied */
 	uint64_t wall_deadline_us; /* 0: none */
 	uint64_t cpu_limit_us;	   /* 0: none */
+	unsigned cpus;		   /* online CPUs, for how fast CPU time can go */
 	uint64_t output_cap;	   /* 0: none */
 	uint64_t output_bytes;
 	bool oom_group_v1; /* v1 has no memory.oom.group: the supervisor ends it */

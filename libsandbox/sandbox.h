@@ -276,10 +276,11 @@ SBX_EXPORT int sbx_config_set_rlimit(sbx_config *cfg, int resource, uint64_t sof
 				     sbx_error *err);
 
 /* Device access, OCI style: rules are checked last to first, the first that
- * matches decides, and nothing matches means denied. A new configuration
- * allows only null, zero, full, random, urandom, tty, ptmx and /dev/pts/N
- * (read, write, mknod); rules added here come after those. `type` is 'c',
- * 'b' or 'a' (both); major/minor -1 is any; `access` is a subset of "rwm".
+ * matches decides, and nothing matching means denied. Whatever the rules,
+ * null, zero, full, random, urandom, tty, ptmx and /dev/pts/N are allowed
+ * (read, write, mknod), as runc and crun do: their rules come last. So a
+ * new configuration allows just those. `type` is 'c', 'b' or 'a' (both);
+ * major/minor -1 is any; `access` is a subset of "rwm" ("" means all).
  * Enforced by the sandbox's cgroup (an eBPF program on cgroup v2, the devices
  * controller on v1). Errors: EINVAL, E2BIG (more than 64 rules). */
 SBX_EXPORT int sbx_config_add_device_rule(sbx_config *cfg, int allow, char type, int64_t major,

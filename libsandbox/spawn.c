@@ -367,6 +367,10 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	if (l->wall_time_ms)
 		proc->wall_deadline_us = start + l->wall_time_ms * 1000u;
 	proc->cpu_limit_us = l->cpu_time_ms * 1000u;
+	if (proc->cpu_limit_us) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		proc->cpus = cpus > 0 ? (unsigned)cpus : 1;
+	}
 	proc->output_cap = l->output_bytes;
 	proc->oom_group_v1 = proc->cg.where[CGM_MEMORY] == CG_V1;
 	*procp = proc;

@@ -279,9 +279,9 @@ void proc_finish(struct sbx_proc *p)
 	if (p->done)
 		return;
 	sbx_result *res = &p->result;
-	if (cgroup_any(&p->cg)) {
+	if (cgroup_any(&p->cg) && !cgroup_empty(&p->cg)) {
 		/* what the first process left behind (a double-forked daemon) ends
-		 * with it */
+		 * with it; with a pid namespace the kernel has done it already */
 		cgroup_kill(&p->cg);
 	}
 	drain(p);

@@ -3,12 +3,15 @@
 #ifndef SBX_SPEC_H
 #define SBX_SPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sandbox.h"
 
 struct spec {
-	sbx_config *cfg; /* owned */
+	sbx_config *cfg;   /* owned */
+	char *report;	   /* sandbox.report, relative to the spec's directory; owned */
+	bool relay_output; /* an output limit: stdout and stderr must be relayed */
 };
 
 /* Parses the spec in `path` ("-" reads standard input) into `out`. On failure

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "conf.h"
 #include "spec.h"
@@ -195,17 +196,6 @@ START_TEST(unsupported_fields_are_errors_not_silence)
 		     "spec.json: linux.seccomp: seccomp filters are not supported yet; the program "
 		     "would run unfiltered");
 	expect_error(
-		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": "
-		"{\"memory\": {\"limit\": 1000000}}}}",
-		ENOTSUP,
-		"spec.json: linux.resources: resource limits are not supported yet; the program "
-		"would run unlimited");
-	expect_error("{\"process\": {\"args\": [\"x\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\","
-		     " \"hard\": 1, \"soft\": 1}]}}",
-		     ENOTSUP,
-		     "spec.json: process.rlimits: rlimits are not supported yet; the program would "
-		     "run without them");
-	expect_error(
 		"{\"process\": {\"args\": [\"x\"]}, \"root\": {\"path\": \"rootfs\"}}", ENOTSUP,
 		"spec.json: root: a root filesystem is not supported yet; without \"root\" the "
 		"sandbox runs on the host root, read-only");
@@ -223,14 +213,158 @@ END_TEST
 
 START_TEST(sandbox_object_is_strict)
 {
-	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"limts\": {}}}", EINVAL,
-		     "spec.json: sandbox.limts: unknown field (known here: backend)");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"limts\": {}}}", EINVAL,
+		"spec.json: sandbox.limts: unknown field (known here: backend, limits, report)");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"backend\": \"vm\"}}",
 		     ENOTSUP, "spec.json: sandbox.backend: the vm backend is not supported yet");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"backend\": \"docker\"}}",
 		     EINVAL,
 		     "spec.json: sandbox.backend: expected \"namespaces\" or \"vm\", got "
 		     "\"docker\"");
+}
+END_TEST
+
+static sbx_limits limits_of(sbx_config *c)
+{
+	sbx_limits l = {.size = sizeof(l)};
+	ck_assert_int_eq(sbx_config_get_limits(c, &l, NULL), 0);
+	return l;
+}
+
+START_TEST(resources_and_limits)
+{
+	struct spec s;
+	sbx_config *c = load_ok(
+		"{\"process\": {\"args\": [\"x\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\","
+		" \"soft\": 64, \"hard\": 128}]},"
+		" \"linux\": {\"resources\": {\"memory\": {\"limit\": 1048576, \"swap\": 3145728},"
+		"   \"pids\": {\"limit\": 50}, \"cpu\": {\"shares\": 1024, \"quota\": 50000,"
+		"   \"period\": 100000, \"cpus\": \"0-1\", \"mems\": \"0\"},"
+		"   \"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": 1000}],"
+		"     \"throttleWriteIOPSDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": 10}]},"
+		"   \"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
+		"     {\"allow\": true, \"type\": \"b\", \"major\": 7, \"minor\": null, \"access\": \"r\"}]}},"
+		" \"sandbox\": {\"limits\": {\"cpu_time_ms\": 1500, \"wall_time_ms\": 3000,"
+		"   \"output_bytes\": 4096, \"best_effort\": [\"memory\", \"io\"]},"
+		"   \"report\": \"result.json\"}}",
+		&s);
+	sbx_limits l = limits_of(c);
+	ck_assert_uint_eq(l.memory_bytes, 1048576);
+	ck_assert_uint_eq(l.swap_bytes, 2097152); /* OCI swap counts memory too */
+	ck_assert_uint_eq(l.pids, 50);
+	ck_assert_uint_eq(l.cpu_weight, 39); /* 1024 shares, converted as crun does */
+	ck_assert_uint_eq(l.cpu_quota_us, 50000);
+	ck_assert_uint_eq(l.cpu_period_us, 100000);
+	ck_assert_str_eq(l.cpuset_cpus, "0-1");
+	ck_assert_uint_eq(l.cpu_time_ms, 1500);
+	ck_assert_uint_eq(l.wall_time_ms, 3000);
+	ck_assert_uint_eq(l.output_bytes, 4096);
+	ck_assert_uint_eq(l.best_effort, SBX_LIMIT_MEMORY | SBX_LIMIT_IO);
+	ck_assert_uint_eq(c->n_io, 1); /* merged per device */
+	ck_assert_uint_eq(c->io[0].rbps, 1000);
+	ck_assert_uint_eq(c->io[0].wiops, 10);
+	ck_assert_uint_eq(c->n_devices, 2);
+	ck_assert(!c->devices[0].allow);
+	ck_assert_int_eq(c->devices[1].type, 'b');
+	ck_assert_int_eq(c->devices[1].minor, -1);
+	ck_assert(c->rlimits[RLIMIT_NOFILE].set);
+	ck_assert_uint_eq(c->rlimits[RLIMIT_NOFILE].hard, 128);
+	ck_assert_str_eq(s.report, "result.json");
+	ck_assert(s.relay_output);
+	spec_free(&s);
+
+	/* -1 means unlimited in OCI */
+	c = load_ok("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": {\"memory\":"
+		    " {\"limit\": 1048576, \"swap\": -1}, \"pids\": {\"limit\": -1},"
+		    " \"cpu\": {\"quota\": -1}}}}",
+		    &s);
+	l = limits_of(c);
+	ck_assert_uint_eq(l.swap_bytes, SBX_UNLIMITED);
+	ck_assert_uint_eq(l.pids, 0);
+	ck_assert_uint_eq(l.cpu_quota_us, 0);
+	ck_assert(!s.relay_output);
+	spec_free(&s);
+}
+END_TEST
+
+START_TEST(resource_errors_name_the_path)
+{
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": {\"memory\":"
+		" {\"limit\": 4194304, \"swap\": 1048576}}}}",
+		EINVAL,
+		"spec.json: linux.resources.memory.swap: 1048576 is below memory.limit 4194304 "
+		"(it counts memory and swap together)");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": {\"memory\":"
+		     " {\"swap\": 1048576}}}}",
+		     EINVAL,
+		     "spec.json: linux.resources.memory.swap: needs linux.resources.memory.limit");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": {\"memory\":"
+		     " {\"limit\": \"lots\"}}}}",
+		     EINVAL,
+		     "spec.json: linux.resources.memory.limit: expected an integer "
+		     "-1-9223372036854775807, got \"lots\"");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": {\"cpu\":"
+		" {\"shares\": 999999}}}}",
+		EINVAL,
+		"spec.json: linux.resources.cpu.shares: expected an integer 0-262144, got 999999");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": {\"cpu\":"
+		" {\"cpus\": \"0-1;rm\"}}}}",
+		EINVAL,
+		"spec.json: linux.resources: cpuset \"0-1;rm\" / \"\": expected lists like 0-3,5");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": {\"devices\":"
+		     " [{\"access\": \"rwm\"}]}}}",
+		     EINVAL,
+		     "spec.json: linux.resources.devices[0].allow: required (true or false)");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": {\"devices\":"
+		" [{\"allow\": true, \"access\": \"rwx\"}]}}}",
+		EINVAL,
+		"spec.json: linux.resources.devices[0]: access \"rwx\" is not made of r, w, m");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": {\"blockIO\":"
+		" {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0}]}}}}",
+		EINVAL,
+		"spec.json: linux.resources.blockIO.throttleReadBpsDevice[0]: rate: required (a "
+		"positive integer)");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\":"
+		" {\"unified\": {\"memory.high\": \"1G\"}}}}",
+		ENOTSUP,
+		"spec.json: linux.resources.unified: raw cgroup v2 settings are not supported yet");
+	expect_error("{\"process\": {\"args\": [\"x\"], \"rlimits\": [{\"type\": \"RLIMIT_FOO\","
+		     " \"soft\": 1, \"hard\": 1}]}}",
+		     EINVAL,
+		     "spec.json: process.rlimits[0].type: expected an RLIMIT_ name such as "
+		     "RLIMIT_NOFILE, got \"RLIMIT_FOO\"");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\","
+		" \"soft\": 1, \"hard\": 1}, {\"type\": \"RLIMIT_NOFILE\", \"soft\": 2, \"hard\": 2}]}}",
+		EINVAL, "spec.json: process.rlimits[1].type: RLIMIT_NOFILE is listed twice");
+	expect_error("{\"process\": {\"args\": [\"x\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\","
+		     " \"soft\": 9, \"hard\": 1}]}}",
+		     EINVAL, "spec.json: process.rlimits[0]: soft limit 9 above hard limit 1");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"limits\": {\"wall_ms\": 5}}}",
+		EINVAL,
+		"spec.json: sandbox.limits.wall_ms: unknown field (known here: cpu_time_ms, "
+		"wall_time_ms, output_bytes, best_effort)");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"limits\":"
+		" {\"best_effort\": [\"memry\"]}}}",
+		EINVAL,
+		"spec.json: sandbox.limits.best_effort[0]: expected one of memory, pids, cpu-time, "
+		"wall-time, output, cpu-quota, cpu-weight, cpuset, io, devices, got \"memry\"");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"limits\":"
+		" {\"cpu_time_ms\": -5}}}",
+		EINVAL,
+		"spec.json: sandbox.limits.cpu_time_ms: expected a non-negative integer, got -5");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"report\": 5}}", EINVAL,
+		     "spec.json: sandbox.report: expected a file name, got 5");
 }
 END_TEST
 
@@ -257,6 +391,8 @@ static Suite *suite(void)
 	tcase_add_test(t, hostname_errors);
 	tcase_add_test(t, unsupported_fields_are_errors_not_silence);
 	tcase_add_test(t, sandbox_object_is_strict);
+	tcase_add_test(t, resources_and_limits);
+	tcase_add_test(t, resource_errors_name_the_path);
 	tcase_add_test(t, missing_file);
 	suite_add_tcase(s, t);
 	return s;

@@ -77,6 +77,74 @@ run "$SBXD" run "$T/seccomp.json"
 check "an unsupported protection is refused, not dropped (rc=$rc)" [ "$rc" = 125 ]
 check "and says why ($err)" contains "$err" "linux.seccomp: seccomp filters are not supported yet"
 
+# --- limits, verdicts and the report
+spec wall.json '{"process": {"args": ["/bin/sleep", "30"]}, "sandbox": {"limits": {"wall_time_ms": 300}}}'
+run "$SBXD" run --report "$T/wall-report.json" "$T/wall.json"
+check "wall limit: killed, 137 (rc=$rc)" [ "$rc" = 137 ]
+check "wall limit: says so ($err)" [ "$err" = "sandboxd: wall time limit reached: 300 ms" ]
+report=$(cat "$T/wall-report.json" 2>/dev/null)
+check "report: wall-time-limit" contains "$report" '"status": "wall-time-limit"'
+check "report: signal" contains "$report" '"signal_name": "SIGKILL"'
+spec out.json '{"process": {"args": ["/bin/sh", "-c", "yes sandbox"]}, "sandbox": {"limits": {"output_bytes": 1000, "wall_time_ms": 10000}, "report": "out-report.json"}}'
+"$SBXD" run "$T/out.json" >"$T/out.txt" 2>"$T/out.err"
+rc=$?
+check "output limit: killed (rc=$rc)" [ "$rc" = 137 ]
+check "output limit: exactly 1000 bytes delivered" [ "$(wc -c <"$T/out.txt")" = 1000 ]
+check "output limit: report next to the spec" contains "$(cat "$T/out-report.json" 2>/dev/null)" '"status": "output-limit"'
+run "$SBXD" run --report "$T/setup-report.json" "$T/nf.json"
+check "setup error: report says so" contains "$(cat "$T/setup-report.json" 2>/dev/null)" '"status": "setup-error"'
+check "setup error: with the reason" contains "$(cat "$T/setup-report.json" 2>/dev/null)" 'exec no-such-program'
+run "$SBXD" run --report /nonexistent-dir/r.json "$T/exit3.json"
+check "unwritable report gives 125 (rc=$rc)" [ "$rc" = 125 ]
+check "unwritable report says why" contains "$err" "report /nonexistent-dir/r.json: No such file or directory"
+check "no temporary report file left" [ -z "$(ls "$T" | grep '\.tmp\.')" ]
+
+if [ "$(id -u)" = 0 ]; then
+	spec mem.json '{"process": {"args": ["/bin/sh", "-c", "x=$(head -c 200000000 /dev/zero | tr \"\\0\" a); echo survived"]},
+	  "linux": {"resources": {"memory": {"limit": 33554432}}}, "sandbox": {"limits": {"wall_time_ms": 20000}}}'
+	run "$SBXD" run --report "$T/mem-report.json" "$T/mem.json"
+	report=$(cat "$T/mem-report.json" 2>/dev/null)
+	check "memory limit: verdict ($report)" contains "$report" '"status": "memory-limit"'
+	check "memory limit: not survived" lacks "$out" survived
+	check "memory limit: measured" contains "$report" '"memory_peak_bytes": 33554432'
+
+	# a supervisor SIGKILLed: its sandbox dies with it, gc removes the rest
+	spec long.json '{"process": {"args": ["/bin/sleep", "60"]}, "linux": {"resources": {"pids": {"limit": 10}}}}'
+	"$SBXD" run "$T/long.json" &
+	sup=$!
+	for _ in $(seq 100); do
+		kids=$(cat /proc/$sup/task/*/children 2>/dev/null)
+		[ -n "$kids" ] && break
+		sleep 0.05
+	done
+	check "the supervisor started a sandbox" [ -n "$kids" ]
+	kill -KILL $sup
+	wait $sup 2>/dev/null
+	gone=no
+	for _ in $(seq 100); do
+		[ -d /proc/$kids ] || { gone=yes; break; }
+		sleep 0.05
+	done
+	check "the sandbox died with its supervisor" [ $gone = yes ]
+	left=$(ls -d /sys/fs/cgroup/*/sbx-$sup-* /sys/fs/cgroup/*/*/sbx-$sup-* 2>/dev/null)
+	check "the dead supervisor left cgroups to collect" [ -n "$left" ]
+	run "$SBXD" gc
+	check "gc removes them ($out)" contains "$out" "removed "
+	left=$(ls -d /sys/fs/cgroup/*/sbx-$sup-* /sys/fs/cgroup/*/*/sbx-$sup-* 2>/dev/null)
+	check "gc left nothing of the dead supervisor ($left)" [ -z "$left" ]
+else
+	spec mem.json '{"process": {"args": ["/bin/true"]}, "linux": {"resources": {"memory": {"limit": 33554432}}}}'
+	run "$SBXD" run "$T/mem.json"
+	check "unprivileged: a memory limit cannot be had: 125 (rc=$rc)" [ "$rc" = 125 ]
+	check "unprivileged: and it says which and why ($err)" contains "$err" "memory limit: cannot be enforced here"
+	spec membe.json '{"process": {"args": ["/bin/true"]}, "linux": {"resources": {"memory": {"limit": 33554432}}}, "sandbox": {"limits": {"best_effort": ["memory"]}}}'
+	run "$SBXD" run --report "$T/be.json" "$T/membe.json"
+	check "unprivileged: best effort runs (rc=$rc)" [ "$rc" = 0 ]
+	check "unprivileged: and reports what was not applied" contains "$(tr -d ' \n' <"$T/be.json")" '"limits_not_applied":["memory"]'
+fi
+run "$SBXD" gc extra
+check "gc takes no arguments" [ "$rc" = 125 ]
+
 # --- usage
 run "$SBXD"
 check "no command gives 125" [ "$rc" = 125 ]

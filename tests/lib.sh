@@ -32,6 +32,7 @@ run() {
 }
 
 contains() { case "$1" in *"$2"*) return 0 ;; esac; return 1; }
+lacks() { ! contains "$1" "$2"; }
 
 # children of this shell: none may be left behind (builtins only, so the
 # check itself forks nothing)
