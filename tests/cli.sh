@@ -108,7 +108,10 @@ if [ "$(id -u)" = 0 ]; then
 	check "memory limit: not survived" lacks "$out" survived
 	check "memory limit: measured" contains "$report" '"memory_peak_bytes": 33554432'
 
-	# a supervisor SIGKILLed: its sandbox dies with it, gc removes the rest
+	# a supervisor SIGKILLed: its sandbox dies with it, gc removes the rest.
+	# check_limits collects dead owners' cgroups too: one at a time.
+	exec 9>>"${SBX_GC_LOCK:-$T/gc.lock}"
+	flock 9
 	spec long.json '{"process": {"args": ["/bin/sleep", "60"]}, "linux": {"resources": {"pids": {"limit": 10}}}}'
 	"$SBXD" run "$T/long.json" &
 	sup=$!
@@ -132,6 +135,7 @@ if [ "$(id -u)" = 0 ]; then
 	check "gc removes them ($out)" contains "$out" "removed "
 	left=$(ls -d /sys/fs/cgroup/*/sbx-$sup-* /sys/fs/cgroup/*/*/sbx-$sup-* 2>/dev/null)
 	check "gc left nothing of the dead supervisor ($left)" [ -z "$left" ]
+	exec 9>&-
 else
 	spec mem.json '{"process": {"args": ["/bin/true"]}, "linux": {"resources": {"memory": {"limit": 33554432}}}}'
 	run "$SBXD" run "$T/mem.json"

@@ -41,8 +41,12 @@ tests_check_ns_CFLAGS = $(TESTFLAGS_CC)
 tests_check_ns_LDFLAGS = $(TESTFLAGS_LD)
 tests_check_ns_LDADD = tests/libtestutil.la libsandbox/libsandbox.la $(CHECK_LIBS)
 
+# The probe is the workload inside sandboxes, not code under test: never
+# instrumented (ASan reserves terabytes of address space, which the tests'
+# RLIMIT_AS backstops forbid, and would distort memory figures).
 tests_probe_SOURCES = tests/probe.c
-tests_probe_CFLAGS = $(AM_CFLAGS)
+tests_probe_CFLAGS = $(WARN_CFLAGS) $(HARDEN_CFLAGS)
+tests_probe_LDFLAGS = $(HARDEN_LDFLAGS)
 
 dist_check_SCRIPTS = tests/cli.sh tests/unpriv.sh tests/lib.sh
 
@@ -54,4 +58,7 @@ AM_TESTS_ENVIRONMENT = \
 	SBX_SRCDIR='$(abs_top_srcdir)'; export SBX_SRCDIR; \
 	SBX_BUILDDIR='$(abs_top_builddir)'; export SBX_BUILDDIR; \
 	SBX_LIVE_TESTS='$(LIVE_TESTS) tests/cli.sh'; export SBX_LIVE_TESTS; \
+	SBX_GC_LOCK='$(abs_top_builddir)/tests/gc.lock'; export SBX_GC_LOCK; \
 	CK_DEFAULT_TIMEOUT=60; export CK_DEFAULT_TIMEOUT;
+
+CLEANFILES += tests/gc.lock
