@@ -115,8 +115,13 @@ if [ "$(id -u)" = 0 ]; then
 	spec long.json '{"process": {"args": ["/bin/sleep", "60"]}, "linux": {"resources": {"pids": {"limit": 10}}}}'
 	"$SBXD" run "$T/long.json" &
 	sup=$!
-	for _ in $(seq 100); do
-		kids=$(cat /proc/$sup/task/*/children 2>/dev/null)
+	# the sandbox: a child of the supervisor running sleep (a libtool
+	# wrapper, in sanitizer builds, runs other children before it execs)
+	kids=""
+	for _ in $(seq 200); do
+		for k in $(cat /proc/$sup/task/*/children 2>/dev/null); do
+			[ "$(cat /proc/$k/comm 2>/dev/null)" = sleep ] && kids=$k
+		done
 		[ -n "$kids" ] && break
 		sleep 0.05
 	done
