@@ -18,5 +18,12 @@ int cli_spawn_exit_code(const sbx_error *err);
 
 int cmd_run(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+
+/* Where policies are looked for and compiled ones cached (see policies.c). */
+const sbx_policy_opts *cli_policy_opts(void);
+
+/* A policy file, or a shipped policy by name. */
+int cli_policy_load(const char *name, sbx_policy **out, sbx_error *err);
 
 #endif

@@ -1,8 +1,9 @@
 # cli: the sandboxd command. Statically linked (static-pie) when possible,
 # since its start-up is part of every sandbox's start-up.
 bin_PROGRAMS += sandboxd
-sandboxd_SOURCES = cli/cli.h cli/main.c cli/run.c cli/gc.c
-sandboxd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime
+sandboxd_SOURCES = cli/cli.h cli/main.c cli/run.c cli/gc.c cli/policy.c cli/policies.c
+sandboxd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime \
+	-DSBX_POLICY_DIR='"$(pkgdatadir)/policies"'
 if STATIC_CLI
 sandboxd_LDADD = runtime/libsbxruntime.la libsandbox/libsandbox-core.la $(CLI_STATIC_LIBS)
 sandboxd_LDFLAGS = $(AM_LDFLAGS) -static-pie

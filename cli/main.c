@@ -13,6 +13,7 @@ static const char usage[] =
 	"Commands:\n"
 	"  run SPEC     run the program a spec (OCI config.json) describes in a new sandbox\n"
 	"  gc           remove what sandboxes of dead supervisors left behind\n"
+	"  policy ...   check, export, explain and learn seccomp policies\n"
 	"\n"
 	"Run 'sandboxd COMMAND --help' for a command's options.\n"
 	"\n"
@@ -43,6 +44,7 @@ static const struct {
 } commands[] = {
 	{"run", cmd_run},
 	{"gc", cmd_gc},
+	{"policy", cmd_policy},
 };
 
 int main(int argc, char **argv)

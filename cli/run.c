@@ -88,8 +88,9 @@ static bool any_limit(const sbx_limits *l)
 	       l->cpu_quota_us || l->cpu_weight || l->cpuset_cpus[0] || l->cpuset_mems[0];
 }
 
-/* One line on stderr when a limit, not the program, ended the run. */
-static void limit_notice(const sbx_result *r, const sbx_limits *l)
+/* One line on stderr when a limit or the policy, not the program, ended the
+ * run. */
+static void verdict_notice(const sbx_result *r, const sbx_limits *l)
 {
 	unsigned long long cpu = (r->cpu_user_us + r->cpu_sys_us) / 1000;
 	switch (r->status) {
@@ -107,6 +108,9 @@ static void limit_notice(const sbx_result *r, const sbx_limits *l)
 		break;
 	case SBX_STATUS_OUTPUT_LIMIT:
 		cli_error("output limit reached: %llu bytes", (unsigned long long)l->output_bytes);
+		break;
+	case SBX_STATUS_POLICY_KILL:
+		cli_error("killed by its seccomp policy (a system call the policy does not allow)");
 		break;
 	}
 }
@@ -126,7 +130,7 @@ int cmd_run(int argc, char **argv)
 
 	sbx_error err;
 	struct spec spec;
-	if (spec_load(o.spec, &spec, &err) < 0) {
+	if (spec_load(o.spec, cli_policy_opts(), &spec, &err) < 0) {
 		cli_error("%s", err.message);
 		if (o.report)
 			report_write(o.report, NULL, err.message, NULL);
@@ -164,7 +168,7 @@ int cmd_run(int argc, char **argv)
 		cli_error("%s", err.message);
 		goto out;
 	}
-	limit_notice(&res, &limits);
+	verdict_notice(&res, &limits);
 	rc = res.signal ? 128 + res.signal : res.exit_code;
 	if (report && report_write(report, &res, NULL, &err) < 0) {
 		cli_error("%s", err.message);

@@ -2,18 +2,22 @@
  * in the order DESIGN.md gives, with system calls only: the caller may be
  * multithreaded, so after the clone no lock, allocator or stdio state can be
  * trusted. On failure it writes {step, index, errno} to the report pipe and
- * exits; on success the report pipe closes at exec and the parent reads EOF. */
+ * exits; on success the report pipe closes at exec and the parent reads EOF.
+ * A function worker (sbx_config_set_entry) calls its function instead of
+ * execve. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,10 +44,18 @@ static bool parent_gone(int report_fd)
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
 }
 
-/* execve `name` in each PATH directory, as execvp does, but without
- * allocating: "dir/name" is built in a buffer the parent sized. EACCES from
- * one directory is remembered and reported if nothing else works. */
-static void exec_search(struct plan *p, int report_fd)
+static bool runnable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* A name without a slash, found in the PATH directories as execvp would,
+ * but without allocating: "dir/name" is built in a buffer the parent sized.
+ * With `try` it execs each candidate (exact errors, no filter yet); without
+ * it only checks, so that the one execve under a filter is the last call.
+ * EACCES from one directory is reported if nothing else works. */
+static const char *search(struct plan *p, int report_fd, bool try)
 {
 	size_t nl = strlen(p->path);
 	int best = ENOENT;
@@ -55,7 +67,12 @@ static void exec_search(struct plan *p, int report_fd)
 		memcpy(p->exec_buf, p->search[i], dl);
 		p->exec_buf[dl] = '/';
 		memcpy(p->exec_buf + dl + 1, p->path, nl + 1);
-		execve(p->exec_buf, p->argv, p->envp);
+		if (try)
+			execve(p->exec_buf, p->argv, p->envp);
+		else if (runnable(p->exec_buf))
+			return p->exec_buf;
+		else
+			errno = access(p->exec_buf, F_OK) == 0 ? EACCES : ENOENT;
 		switch (errno) {
 		case ENOENT:
 		case ENOTDIR:
@@ -73,6 +90,66 @@ static void exec_search(struct plan *p, int report_fd)
 		}
 	}
 	fail(report_fd, STEP_EXEC, best == EACCES ? best_index : -1, best);
+}
+
+/* The lowest free descriptor: what the kernel gives the next one made. */
+static int lowest_free(void)
+{
+	int fd = 0;
+	while (fcntl(fd, F_GETFD) >= 0)
+		fd++;
+	return fd;
+}
+
+/* The filter goes on last: after it the only call is execve. With notify
+ * rules the parent is told first which number the listener will get, and
+ * takes it with pidfd_getfd() (sending it from here would be a call that a
+ * filter may notify, to a parent that does not hold the listener yet). The
+ * listener is close-on-exec, so the child waits until the parent has it; the
+ * parent answers that read if the filter notifies it, and the spawn checked
+ * that the filter lets it through. */
+static void install_filter(struct plan *p, int rfd)
+{
+	unsigned flags = 0;
+	if (p->listener) {
+		struct child_report at = {.step = STEP_LISTENER_AT, .index = lowest_free()};
+		if (write(rfd, &at, sizeof(at)) != sizeof(at))
+			_exit(127);
+		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	}
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, p->filter) < 0)
+		fail(rfd, STEP_SECCOMP, 0, errno);
+	if (p->listener) {
+		char c;
+		ssize_t n;
+		do
+			n = read(rfd, &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(127); /* the parent gave up (and says why) or died */
+	}
+}
+
+/* A function worker: the policy goes on, the parent hears that the worker
+ * runs (EOF, or in strict mode, where close is not allowed, a record), then
+ * fn. The exit system call ends it: exit_group is not among strict mode's
+ * four. */
+__attribute__((noreturn)) static void run_entry(struct plan *p, int rfd)
+{
+	if (p->strict) {
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_STRICT, 0, NULL) < 0)
+			fail(rfd, STEP_SECCOMP, 0, errno);
+		struct child_report r = {.step = STEP_ENTERED};
+		if (write(rfd, &r, sizeof(r)) != sizeof(r))
+			syscall(SYS_exit, 127);
+	} else {
+		if (p->filter)
+			install_filter(p, rfd);
+		close(rfd);
+	}
+	int status = p->entry(p->entry_arg);
+	for (;;)
+		syscall(SYS_exit, status & 0xff);
 }
 
 void child_run(struct plan *p)
@@ -164,16 +241,33 @@ void child_run(struct plan *p)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	if (p->exec_fd >= 0) {
+	if (p->entry)
+		run_entry(p, rfd);
+
+	if (!p->filter) {
+		if (p->exec_fd >= 0) {
+			syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
+			fail(rfd, STEP_EXEC, -1, errno);
+		}
+		if (strchr(p->path, '/')) {
+			execve(p->path, p->argv, p->envp);
+			fail(rfd, STEP_EXEC, -1, errno);
+		}
+		search(p, rfd, true);
+	}
+	/* Under a filter a failing execve may not be able to report (the policy
+	 * may forbid the write), so what can be checked is checked first. */
+	const char *path = p->path;
+	if (p->exec_fd < 0 && !strchr(path, '/'))
+		path = search(p, rfd, false);
+	else if (p->exec_fd < 0 && !runnable(path))
+		fail(rfd, STEP_EXEC, -1, access(path, F_OK) == 0 ? EACCES : errno);
+	install_filter(p, rfd);
+	if (p->exec_fd >= 0)
 		syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
-		fail(rfd, STEP_EXEC, -1, errno);
-	}
-	if (strchr(p->path, '/')) {
-		execve(p->path, p->argv, p->envp);
-		fail(rfd, STEP_EXEC, -1, errno);
-	}
-	exec_search(p, rfd);
-	_exit(127);
+	else
+		execve(path, p->argv, p->envp);
+	fail(rfd, STEP_EXEC, -1, errno);
 }
 
 static const char *rlimit_name(int resource)
@@ -216,6 +310,8 @@ static const char *step_name(int step)
 		return "drop capabilities";
 	case STEP_NO_NEW_PRIVS:
 		return "set no_new_privs";
+	case STEP_SECCOMP:
+		return "install the seccomp filter";
 	}
 	return "set up the sandbox";
 }

@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "error.h"
+#include "filter.h"
 #include "util.h"
 
 #define CFG_ERR(err, errnum, ...) err_setx(err, SBX_STAGE_CONFIG, errnum, __VA_ARGS__)
@@ -92,6 +93,7 @@ void sbx_config_free(sbx_config *c)
 	free(c->grants);
 	if (c->dev_prog_fd >= 0)
 		close(c->dev_prog_fd);
+	sbx_policy_free(c->policy);
 	free(c);
 	errno = saved;
 }
@@ -116,6 +118,7 @@ int sbx_config_set_exec(sbx_config *c, const char *path, const char *const argv[
 	strv_free(c->argv);
 	c->path = p;
 	c->argv = v;
+	c->entry = NULL;
 	if (c->exec_fd >= 0)
 		close(c->exec_fd);
 	c->exec_fd = -1;
@@ -153,11 +156,30 @@ int sbx_config_set_exec_fd(sbx_config *c, int fd, const char *const argv[], sbx_
 	c->path = NULL;
 	strv_free(c->argv);
 	c->argv = v;
+	c->entry = NULL;
 	if (c->exec_fd >= 0)
 		close(c->exec_fd);
 	c->exec_fd = dup;
 	free(c->exec_fd_name);
 	c->exec_fd_name = nm;
+	return 0;
+}
+
+int sbx_config_set_entry(sbx_config *c, int (*fn)(void *), void *arg, sbx_error *err)
+{
+	if (!c || !fn)
+		return CFG_ERR(err, EINVAL, "entry: NULL configuration or function");
+	free(c->path);
+	c->path = NULL;
+	strv_free(c->argv);
+	c->argv = NULL;
+	if (c->exec_fd >= 0)
+		close(c->exec_fd);
+	c->exec_fd = -1;
+	free(c->exec_fd_name);
+	c->exec_fd_name = NULL;
+	c->entry = fn;
+	c->entry_arg = arg;
 	return 0;
 }
 
@@ -545,4 +567,15 @@ unsigned conf_limits_asked(const struct sbx_config *c)
 	if (c->n_devices)
 		m |= SBX_LIMIT_DEVICES;
 	return m;
+}
+
+int sbx_config_set_policy(sbx_config *c, sbx_policy *policy, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "policy: NULL configuration");
+	if (policy)
+		filter_policy_ref(policy);
+	sbx_policy_free(c->policy);
+	c->policy = policy;
+	return 0;
 }

@@ -47,11 +47,13 @@ struct grant {
 };
 
 struct sbx_config {
-	char *path;	    /* what to execute; NULL means argv[0] */
-	int exec_fd;	    /* or this file (owned duplicate), -1 if none */
-	char *exec_fd_name; /* what exec_fd was opened as, for messages */
-	char **argv;	    /* NULL-terminated, owned; NULL until set */
-	char **envp;	    /* NULL-terminated, owned, never NULL */
+	char *path;	      /* what to execute; NULL means argv[0] */
+	int exec_fd;	      /* or this file (owned duplicate), -1 if none */
+	char *exec_fd_name;   /* what exec_fd was opened as, for messages */
+	char **argv;	      /* NULL-terminated, owned; NULL until set */
+	int (*entry)(void *); /* or a function of the caller (argv NULL) */
+	void *entry_arg;
+	char **envp; /* NULL-terminated, owned, never NULL */
 	size_t envc;
 	char *cwd; /* absolute, owned */
 	char hostname[CONF_HOSTNAME_MAX + 1];
@@ -79,6 +81,7 @@ struct sbx_config {
 	 * it. Filled on first use by whichever spawn gets there first (atomic);
 	 * dropped when the rules change. */
 	int dev_prog_fd;
+	struct sbx_policy *policy; /* a reference, or NULL */
 };
 
 /* The device rules that apply: the default allows, then the configured ones.

@@ -18,7 +18,16 @@ libsandbox_libsandbox_core_la_SOURCES = \
 	libsandbox/supervise.c \
 	libsandbox/cgroup.c libsandbox/cgroup.h \
 	libsandbox/devices.c libsandbox/devices.h \
-	libsandbox/features.c
+	libsandbox/features.c \
+	libsandbox/policy.c libsandbox/policy.h libsandbox/policy_consts.c \
+	libsandbox/filter.c libsandbox/filter.h \
+	libsandbox/bpfcompile.c libsandbox/bpfcompile.h \
+	libsandbox/bpfcache.c libsandbox/bpfcache.h \
+	libsandbox/draft.c \
+	libsandbox/bpfsim.c libsandbox/bpfsim.h \
+	libsandbox/sha256.c libsandbox/sha256.h
+nodist_libsandbox_libsandbox_core_la_SOURCES = libsandbox/groups-data.c
+libsandbox_libsandbox_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DSBX_POLICY_DIR='"$(pkgdatadir)/policies"'
 libsandbox_libsandbox_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	$(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(CGROUP_CFLAGS) $(BPF_CFLAGS)
 libsandbox_libsandbox_core_la_LIBADD = $(SECCOMP_LIBS) $(CAP_LIBS) $(CGROUP_LIBS) $(BPF_LIBS)
@@ -34,3 +43,20 @@ EXTRA_DIST += libsandbox/libsandbox.sym
 include_HEADERS += libsandbox/sandbox.h
 pkgconfig_DATA += libsandbox/libsandbox.pc
 DISTCLEANFILES += libsandbox/libsandbox.pc
+
+# The syscall catalog is built into the library: a policy compiles without
+# any file beside it, and nothing installed can change what @groups mean.
+BUILT_SOURCES += libsandbox/groups-data.c
+CLEANFILES += libsandbox/groups-data.c
+libsandbox/groups-data.c: $(srcdir)/policies/syscalls.groups
+	$(AM_V_GEN)$(MKDIR_P) libsandbox && { \
+		echo '/* generated from policies/syscalls.groups: do not edit */'; \
+		echo 'const char sbx_groups_text[] ='; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+			$(srcdir)/policies/syscalls.groups; \
+		echo ';'; } >$@.tmp && mv $@.tmp $@
+
+policiesdir = $(pkgdatadir)/policies
+dist_policies_DATA = policies/syscalls.groups policies/strict.policy \
+	policies/container-default.policy policies/autograder.policy \
+	policies/video-decoder.policy policies/renderer.policy

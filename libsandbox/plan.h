@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <linux/filter.h>
+
 #include "conf.h"
 
 enum step {
@@ -28,7 +30,10 @@ enum step {
 	STEP_KEYRING,
 	STEP_CAPS,
 	STEP_NO_NEW_PRIVS,
-	STEP_EXEC, /* index: PATH entry, or -1 for the path as given */
+	STEP_SECCOMP,
+	STEP_LISTENER_AT, /* not a failure: the listener will be fd `index` */
+	STEP_ENTERED,	  /* not a failure: a strict-mode entry function runs */
+	STEP_EXEC,	  /* index: PATH entry, or -1 for the path as given */
 };
 
 struct child_report {
@@ -101,9 +106,15 @@ struct plan {
 	size_t n_fds;
 	int fd_floor; /* first fd number above every target */
 
+	const struct sock_fprog *filter; /* installed last; NULL for none */
+	bool strict;			 /* SECCOMP_SET_MODE_STRICT instead (entry only) */
+	bool listener;			 /* the filter notifies: hand its fd over */
+
 	bool drop_bounding; /* we hold CAP_SETPCAP where the sandbox runs */
 	int last_cap;
 
+	int (*entry)(void *); /* run this instead of a program */
+	void *entry_arg;
 	int exec_fd;	  /* execveat this file, or -1 to use path */
 	const char *path; /* as configured; no slash means PATH search */
 	char *const *argv;

@@ -24,6 +24,11 @@ int sbx_proc_pidfd(const sbx_proc *p)
 	return p ? p->pidfd : -1;
 }
 
+int sbx_proc_notify_fd(const sbx_proc *p)
+{
+	return p ? p->notify_fd : -1;
+}
+
 int sbx_proc_stdio(const sbx_proc *p, int stream)
 {
 	if (!p || stream < 0 || stream > 2)
@@ -113,6 +118,7 @@ void sbx_proc_free(sbx_proc *p)
 		closep(&p->relay[i]);
 		closep(&p->relay_to[i]);
 	}
+	closep(&p->notify_fd);
 	closep(&p->pidfd);
 	free(p);
 	errno = saved;

@@ -132,6 +132,21 @@ SBX_EXPORT int sbx_config_set_exec(sbx_config *cfg, const char *path, const char
 SBX_EXPORT int sbx_config_set_exec_fd(sbx_config *cfg, int fd, const char *const argv[],
 				      sbx_error *err);
 
+/* Instead of a program, the sandbox runs fn(arg) and exits with its return
+ * value: the classic worker, which sets up its pipes and then enters its
+ * sandbox (strict mode, say) before it reads a byte of input. fn runs in a
+ * copy of the caller made by clone3, as after fork(): only
+ * async-signal-safe functions if the caller has threads, no stdio, and
+ * everything in the caller's memory (keys, tokens) is in the worker's too,
+ * so spawn workers before secrets are loaded or from a small process.
+ * With a "mode strict" policy fn runs under SECCOMP_SET_MODE_STRICT: read,
+ * write, exit and sigreturn, nothing else, not even malloc's mmap or
+ * exit()'s exit_group (end early with sbx_worker_exit()); with a filter
+ * policy it runs under the filter, which must allow close. Replaces any
+ * program set before. Errors: EINVAL. */
+SBX_EXPORT int sbx_config_set_entry(sbx_config *cfg, int (*fn)(void *arg), void *arg,
+				    sbx_error *err);
+
 /* Replaces the whole environment with `envp` (NULL-terminated "NAME=value"
  * strings; NULL means empty). Errors: EINVAL (an entry without '=' or with an
  * empty name), ENOMEM. */
@@ -286,6 +301,94 @@ SBX_EXPORT int sbx_config_set_rlimit(sbx_config *cfg, int resource, uint64_t sof
 SBX_EXPORT int sbx_config_add_device_rule(sbx_config *cfg, int allow, char type, int64_t major,
 					  int64_t minor, const char *access, sbx_error *err);
 
+/* ------------------------------------------------------------------ seccomp policies */
+
+/* A compiled seccomp policy: text in the language of sandbox-policy(5),
+ * parsed, checked and compiled with libseccomp into a BPF filter for this
+ * architecture. Compiling takes milliseconds: do it once and reuse the
+ * handle, or give a cache directory. Handles are reference counted: a
+ * configuration keeps the one it was given. */
+typedef struct sbx_policy sbx_policy;
+
+typedef struct sbx_policy_opts {
+	size_t size;			 /* sizeof(sbx_policy_opts) */
+	const char *groups_file;	 /* NULL: the built-in syscalls.groups */
+	const char *const *include_dirs; /* for "include NAME" (NULL-terminated) after the
+					    including file's directory; NULL: the shipped
+					    policy directory */
+	const char *cache_dir;		 /* compiled filters kept here by content (the
+					    directory must be ours and not group- or
+					    world-writable); NULL: no cache */
+} sbx_policy_opts;
+
+/* Parses and compiles the policy in `path` (or `text`, named `name` in
+ * messages). opts may be NULL. Errors: EINVAL with err->message
+ * "file:line:column: what was expected, got what", ENOENT, ENOMEM, and
+ * libseccomp's failures. */
+SBX_EXPORT int sbx_policy_load(const char *path, const sbx_policy_opts *opts, sbx_policy **out,
+			       sbx_error *err);
+SBX_EXPORT int sbx_policy_parse(const char *text, const char *name, const sbx_policy_opts *opts,
+				sbx_policy **out, sbx_error *err);
+SBX_EXPORT void sbx_policy_free(sbx_policy *policy);
+
+typedef struct sbx_policy_info {
+	size_t size;
+	int strict;	    /* "mode strict": no filter, SECCOMP_SET_MODE_STRICT */
+	unsigned rules;	    /* after groups are expanded */
+	unsigned syscalls;  /* distinct system calls with a rule */
+	unsigned bpf_insns; /* length of the compiled filter */
+	int from_cache;	    /* the filter came from the cache directory */
+	char default_action[32];
+} sbx_policy_info;
+SBX_EXPORT int sbx_policy_get_info(const sbx_policy *policy, sbx_policy_info *info, sbx_error *err);
+
+/* Writes the compiled filter to fd as raw struct sock_filter instructions,
+ * the format bwrap --seccomp reads. Errors: EINVAL (a strict-mode policy has
+ * no filter), and write's. */
+SBX_EXPORT int sbx_policy_export(const sbx_policy *policy, int fd, sbx_error *err);
+
+/* What the compiled filter does with one call, and which rule says so. */
+typedef struct sbx_decision {
+	size_t size;
+	char action[48];   /* "allow", "errno EPERM", "kill-process", "trap", "log", "notify" */
+	int errnum;	   /* for errno */
+	char because[256]; /* "file:line: allow write if fd == 1", "the default", ... */
+} sbx_decision;
+SBX_EXPORT int sbx_policy_explain(const sbx_policy *policy, const char *syscall,
+				  const uint64_t args[6], sbx_decision *d, sbx_error *err);
+
+/* The number of system call `name` on this architecture, or -1 if it has
+ * none here (or is unknown to this libseccomp). */
+SBX_EXPORT int sbx_syscall_resolve(const char *name);
+
+/* The name of system call `nr` on this architecture into buf, or -ENOENT. */
+SBX_EXPORT int sbx_syscall_name(int nr, char *buf, size_t len);
+
+/* A draft policy that allows the calls in `used` (indexed by system call
+ * number, nonzero for used), grouped the way the built-in catalog groups
+ * them: a group used whole is allowed by name, others call by call, and
+ * calls the shipped policies deny are listed as comments for a human to
+ * judge. *text is malloc'd. Errors: ENOMEM. */
+SBX_EXPORT int sbx_policy_draft(const unsigned char *used, size_t n, char **text, sbx_error *err);
+
+/* The policy every process of the sandbox runs under; NULL for none. The
+ * filter is installed last, just before execve, so the policy must allow
+ * execve (a "mode strict" policy cannot start a program: the program calls
+ * sbx_enter() itself). Errors: EINVAL. */
+SBX_EXPORT int sbx_config_set_policy(sbx_config *cfg, sbx_policy *policy, sbx_error *err);
+
+/* Sandboxes the calling process itself, the worker's own "EnterSandbox()":
+ * sets no_new_privs, then installs `policy` on every thread
+ * (SECCOMP_FILTER_FLAG_TSYNC), or with NULL enters strict mode (read, write,
+ * exit, sigreturn), which applies to the calling thread only: call it before
+ * starting threads. There is no way back. Errors: ENOSYS, EPERM, EINVAL. */
+SBX_EXPORT int sbx_enter(const sbx_policy *policy, sbx_error *err);
+
+/* Ends the calling thread with `status` through the exit system call, which
+ * strict mode allows (exit() and _exit() use exit_group, which it kills);
+ * in a single-threaded worker that ends the process. */
+SBX_EXPORT __attribute__((noreturn)) void sbx_worker_exit(int status);
+
 /* ------------------------------------------------------------------ running sandboxes */
 
 typedef struct sbx_proc sbx_proc;
@@ -304,6 +407,11 @@ SBX_EXPORT pid_t sbx_proc_pid(const sbx_proc *proc);
 /* pidfd of the sandbox's first process: a process capability. Borrowed; valid
  * until sbx_proc_free(). Readable (poll) once the process has exited. */
 SBX_EXPORT int sbx_proc_pidfd(const sbx_proc *proc);
+
+/* With a policy that has notify rules: the seccomp user-notification
+ * listener of the sandbox (SECCOMP_IOCTL_NOTIF_RECV...), or -1. Borrowed;
+ * valid until sbx_proc_free(). */
+SBX_EXPORT int sbx_proc_notify_fd(const sbx_proc *proc);
 
 /* The caller's end of a SBX_STDIO_PIPE stream (write end for 0, read end for
  * 1 and 2), or -1. Borrowed; valid until sbx_proc_close_stdio() or
@@ -331,10 +439,12 @@ enum sbx_status {
 	SBX_STATUS_MEMORY_LIMIT, /* an OOM kill in its cgroup, and it did not end ok */
 	SBX_STATUS_OUTPUT_LIMIT,
 	SBX_STATUS_SETUP_ERROR, /* never started (for callers that report spawn failures) */
+	SBX_STATUS_POLICY_KILL, /* SIGSYS under a seccomp filter: a call its policy kills */
 };
 
 /* "ok", "nonzero-exit", "signaled", "cpu-time-limit", "wall-time-limit",
- * "memory-limit", "output-limit", "setup-error"; NULL for other values. */
+ * "memory-limit", "output-limit", "setup-error", "policy-kill"; NULL for
+ * other values. */
 SBX_EXPORT const char *sbx_status_name(int status);
 
 /* Which fields of a result cover every process of the sandbox (from its

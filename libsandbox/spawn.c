@@ -16,7 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,6 +28,7 @@
 #include "cgroup.h"
 #include "error.h"
 #include "fds.h"
+#include "filter.h"
 #include "mount.h"
 #include "ns.h"
 #include "plan.h"
@@ -203,6 +208,20 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 	/* the child waits while v1 cgroups take it in */
 	p->need_sync |= s->cg.n_v1 > 0;
 
+	if (cfg->policy) {
+		const char *why = cfg->entry ? filter_cannot_enter(cfg->policy)
+					     : filter_cannot_exec(cfg->policy, cfg->exec_fd >= 0);
+		if (why)
+			return err_setx(err, SBX_STAGE_CONFIG, EINVAL, "policy %s: %s",
+					cfg->policy->name, why);
+		p->strict = cfg->policy->ir.strict;
+		p->filter = p->strict ? NULL : &cfg->policy->prog;
+		p->listener = cfg->policy->notifies;
+	}
+	p->entry = cfg->entry;
+	p->entry_arg = cfg->entry_arg;
+	if (cfg->entry)
+		return 0;
 	p->exec_fd = cfg->exec_fd;
 	p->path = cfg->exec_fd >= 0 ? cfg->exec_fd_name : cfg->path ? cfg->path : cfg->argv[0];
 	p->argv = cfg->argv;
@@ -235,26 +254,96 @@ static int clone_error(unsigned ns, int e, sbx_error *err)
 	return err_set(err, SBX_STAGE_PREPARE, e, "clone3 with new namespaces [%s]%s", names, hint);
 }
 
-/* Reads the child's report: 0 when it reached execve (EOF), -errno with err
- * filled when a step failed. */
-static int read_report(struct spawn *s, sbx_error *err)
+/* Takes the seccomp listener the child is about to make as fd `nr`: it
+ * appears once the filter is in, a few microseconds after the child said. */
+static int take_listener(int pidfd, int nr, int *out, sbx_error *err)
 {
-	struct child_report rep;
-	ssize_t n;
-	do
-		n = read(s->report[0], &rep, sizeof(rep));
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return 0;
-	if (n < 0)
-		return err_set(err, SBX_STAGE_PREPARE, errno, "read the sandbox's set-up report");
-	if (n != (ssize_t)sizeof(rep) || rep.err <= 0)
-		return err_setx(err, SBX_STAGE_PREPARE, EPROTO,
-				"the sandbox sent a malformed set-up report (%zd bytes)", n);
-	char msg[SBX_ERROR_MAX];
-	child_describe_failure(&s->plan, &rep, msg, sizeof(msg));
-	return err_setx(err, rep.step == STEP_EXEC ? SBX_STAGE_EXEC : SBX_STAGE_SETUP, rep.err,
-			"%s", msg);
+	for (int tries = 0; tries < 20000; tries++) {
+		int fd = (int)syscall(SYS_pidfd_getfd, pidfd, nr, 0);
+		if (fd >= 0) {
+			char link[64], target[64] = "";
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+			ssize_t n = readlink(link, target, sizeof(target) - 1);
+			if (n > 0 && strstr(target, "seccomp notify")) {
+				*out = fd;
+				return 0;
+			}
+			close(fd); /* not yet: whatever had the number before */
+		} else if (errno != EBADF) {
+			return err_set(err, SBX_STAGE_PREPARE, errno,
+				       "take the seccomp listener from the sandbox");
+		}
+		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+		if (poll(&pfd, 1, 0) == 1)
+			break; /* the child died: its report says why */
+		usleep(50);
+	}
+	return err_setx(err, SBX_STAGE_PREPARE, EPROTO,
+			"the sandbox did not create its seccomp listener");
+}
+
+/* Until exec the child's own calls that notify are its business, not the
+ * caller's: let them go on. */
+static void continue_one(int listener)
+{
+	struct seccomp_notif req;
+	memset(&req, 0, sizeof(req));
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+		return;
+	struct seccomp_notif_resp resp = {.id = req.id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
+	ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+/* Reads the child's report: 0 when it reached execve (EOF), -errno with err
+ * filled when a step failed. A notifying filter's listener lands in
+ * *listener on the way. */
+static int read_report(struct spawn *s, int pidfd, int *listener, sbx_error *err)
+{
+	for (;;) {
+		struct pollfd pfd[2] = {{.fd = s->report[0], .events = POLLIN},
+					{.fd = *listener, .events = POLLIN}};
+		if (poll(pfd, *listener >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_set(err, SBX_STAGE_PREPARE, errno,
+				       "wait for the sandbox's set-up");
+		}
+		if (*listener >= 0 && (pfd[1].revents & POLLIN) &&
+		    !(pfd[0].revents & (POLLIN | POLLHUP))) {
+			continue_one(*listener);
+			continue;
+		}
+		struct child_report rep;
+		ssize_t n = recv(s->report[0], &rep, sizeof(rep), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			return err_set(err, SBX_STAGE_PREPARE, errno,
+				       "read the sandbox's set-up report");
+		if (n == (ssize_t)sizeof(rep) && rep.step == STEP_ENTERED)
+			return 0; /* a strict-mode worker runs (and keeps its end) */
+		if (n == (ssize_t)sizeof(rep) && rep.step == STEP_LISTENER_AT && *listener < 0) {
+			int r = take_listener(pidfd, rep.index, listener, err);
+			if (r < 0)
+				return r;
+			/* the child waits for this before it execs, which would
+			 * close the listener */
+			if ((r = spawn_release_child(s->report[0])) < 0)
+				return err_set(err, SBX_STAGE_PREPARE, -r,
+					       "spawn: release the child");
+			continue;
+		}
+		if (n != (ssize_t)sizeof(rep) || rep.err <= 0)
+			return err_setx(err, SBX_STAGE_PREPARE, EPROTO,
+					"the sandbox sent a malformed set-up report (%zd bytes)",
+					n);
+		char msg[SBX_ERROR_MAX];
+		child_describe_failure(&s->plan, &rep, msg, sizeof(msg));
+		return err_setx(err, rep.step == STEP_EXEC ? SBX_STAGE_EXEC : SBX_STAGE_SETUP,
+				rep.err, "%s", msg);
+	}
 }
 
 int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
@@ -262,9 +351,10 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	if (!cfg || !procp)
 		return err_setx(err, SBX_STAGE_CONFIG, EINVAL, "spawn: NULL argument");
 	*procp = NULL;
-	if (!cfg->argv)
-		return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
-				"spawn: no program set (sbx_config_set_exec)");
+	if (!cfg->argv && !cfg->entry)
+		return err_setx(
+			err, SBX_STAGE_CONFIG, EINVAL,
+			"spawn: no program set (sbx_config_set_exec or sbx_config_set_entry)");
 
 	uint64_t start = now_us();
 	unsigned ns = cfg->namespaces;
@@ -287,17 +377,17 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 		goto out;
 	}
 	proc->pidfd = -1;
+	proc->notify_fd = -1;
 	proc->start_us = start;
 	for (int i = 0; i < 3; i++)
 		proc->stdio[i] = proc->relay[i] = proc->relay_to[i] = -1;
 	cgroup_set_init(&proc->cg);
 
-	/* The sync channel is a socket so that releasing a child that has died
-	 * meanwhile fails with EPIPE instead of raising SIGPIPE in the caller. */
-	if (pipe2(s.report, O_CLOEXEC) < 0 ||
-	    (s.plan.need_sync &&
-	     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.sync) < 0)) {
-		r = err_set(err, SBX_STAGE_PREPARE, errno, "spawn: pipe");
+	/* Both channels are sockets: EOF when the child execs, no SIGPIPE in
+	 * the caller when it has died, and room for a descriptor. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.report) < 0 ||
+	    (s.plan.need_sync && spawn_sync_channel(s.sync) < 0)) {
+		r = err_set(err, SBX_STAGE_PREPARE, errno, "spawn: socketpair");
 		free(proc);
 		goto out;
 	}
@@ -349,7 +439,7 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 			goto fail_reap;
 	}
 
-	r = read_report(&s, err);
+	r = read_report(&s, pidfd, &proc->notify_fd, err);
 	if (r < 0)
 		goto fail_reap;
 
@@ -362,6 +452,7 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	proc->cg = s.cg;
 	cgroup_set_init(&s.cg);
 	proc->pidns = ns & SBX_NS_PID;
+	proc->filtered = s.plan.filter != NULL;
 	proc->skipped = s.skipped;
 	const sbx_limits *l = &cfg->limits;
 	if (l->wall_time_ms)

@@ -34,6 +34,7 @@ const char *sbx_status_name(int status)
 		[SBX_STATUS_MEMORY_LIMIT] = "memory-limit",
 		[SBX_STATUS_OUTPUT_LIMIT] = "output-limit",
 		[SBX_STATUS_SETUP_ERROR] = "setup-error",
+		[SBX_STATUS_POLICY_KILL] = "policy-kill",
 	};
 	if (status < 0 || (size_t)status >= sizeof(names) / sizeof(*names))
 		return NULL;
@@ -269,6 +270,9 @@ static int verdict(const struct sbx_proc *p, const sbx_result *r)
 	if (p->cpu_limit_us && (r->signal == SIGXCPU || r->signal == SIGKILL) &&
 	    r->cpu_user_us + r->cpu_sys_us >= p->cpu_limit_us)
 		return SBX_STATUS_CPU_TIME_LIMIT;
+	/* strict mode kills with SIGKILL, which says nothing of why */
+	if (r->signal == SIGSYS && p->filtered)
+		return SBX_STATUS_POLICY_KILL;
 	if (r->signal)
 		return SBX_STATUS_SIGNALED;
 	return r->exit_code ? SBX_STATUS_NONZERO_EXIT : SBX_STATUS_OK;

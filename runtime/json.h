@@ -19,6 +19,9 @@ struct ctx {
 	sbx_limits limits; /* collected from several places, applied once */
 	char *report;	   /* sandbox.report, owned */
 	bool relay_output; /* an output limit: stdout and stderr go through us */
+	const char *dir;   /* the spec's directory (NULL: the working directory) */
+	const sbx_policy_opts *policy_opts;
+	bool has_policy; /* linux.seccomp or sandbox.policy was given */
 };
 
 /* Fills c->err with "<file>: <path>: <message>"; returns -errnum. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "ocipolicy.h"
 #include "resources.h"
 #include "spec.h"
 
@@ -50,8 +51,6 @@ static const struct {
 	{"linux.resources.network", "network priorities are not supported"},
 	{"linux.resources.rdma", "RDMA limits are not supported"},
 	{"linux.resources.unified", "raw cgroup v2 settings are not supported yet"},
-	{"linux.seccomp", "seccomp filters are not supported yet; the program would run "
-			  "unfiltered"},
 	{"linux.maskedPaths", "masked paths are not supported yet"},
 	{"linux.readonlyPaths", "read-only paths are not supported yet"},
 	{"linux.devices", "device nodes are not supported yet"},
@@ -327,6 +326,12 @@ static int parse_linux(struct ctx *c, const json_t *root)
 	    (r = parse_idmaps(c, lx, "gidMappings", false)) < 0 ||
 	    (r = resources_parse_linux(c, lx)) < 0)
 		return r;
+	json_t *sc = json_object_get(lx, "seccomp");
+	if (sc && !json_is_null(sc)) {
+		if ((r = ocipolicy_parse(c, sc)) < 0)
+			return r;
+		c->has_policy = true;
+	}
 	return 0;
 }
 
@@ -377,6 +382,13 @@ static int parse_sandbox(struct ctx *c, const json_t *root)
 		} else if (!strcmp(key, "limits")) {
 			r = json_is_object(v) ? resources_parse_sandbox(c, v)
 					      : json_expected(c, path, "an object", v);
+		} else if (!strcmp(key, "policy")) {
+			if (c->has_policy)
+				return json_fail(
+					c, EINVAL, path,
+					"linux.seccomp is given too: one policy per sandbox");
+			r = ocipolicy_load(c, path, v);
+			c->has_policy = true;
 		} else if (!strcmp(key, "report")) {
 			if (!json_is_string(v) || !json_string_length(v))
 				return json_expected(c, path, "a file name", v);
@@ -384,8 +396,9 @@ static int parse_sandbox(struct ctx *c, const json_t *root)
 			c->report = strdup(json_string_value(v));
 			r = c->report ? 0 : json_fail(c, ENOMEM, path, "out of memory");
 		} else {
-			r = json_fail(c, EINVAL, path,
-				      "unknown field (known here: backend, limits, report)");
+			r = json_fail(
+				c, EINVAL, path,
+				"unknown field (known here: backend, limits, policy, report)");
 		}
 		if (r < 0)
 			return r;
@@ -454,25 +467,36 @@ static int load(struct ctx *c, json_t *root, json_error_t *jerr, struct spec *ou
 	return 0;
 }
 
-int spec_load(const char *path, struct spec *out, sbx_error *err)
+int spec_load(const char *path, const sbx_policy_opts *policy_opts, struct spec *out,
+	      sbx_error *err)
 {
-	struct ctx c = {.file = path, .err = err};
+	char *copy = strdup(path), *slash = copy ? strrchr(copy, '/') : NULL;
+	if (slash)
+		*slash = 0;
+	struct ctx c = {.file = path,
+			.err = err,
+			.policy_opts = policy_opts,
+			.dir = slash ? (slash == copy ? "/" : copy) : NULL};
 	memset(out, 0, sizeof(*out));
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	if (!f) {
 		int e = errno;
+		free(copy);
 		return json_fail(&c, e, "", "cannot open the spec: %s", strerror(e));
 	}
 	json_error_t jerr;
 	json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
 	if (f != stdin)
 		fclose(f);
-	return load(&c, root, &jerr, out);
+	int r = load(&c, root, &jerr, out);
+	free(copy);
+	return r;
 }
 
-int spec_load_string(const char *json, const char *name, struct spec *out, sbx_error *err)
+int spec_load_string(const char *json, const char *name, const sbx_policy_opts *policy_opts,
+		     struct spec *out, sbx_error *err)
 {
-	struct ctx c = {.file = name, .err = err};
+	struct ctx c = {.file = name, .err = err, .policy_opts = policy_opts};
 	memset(out, 0, sizeof(*out));
 	json_error_t jerr;
 	json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);

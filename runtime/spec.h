@@ -14,15 +14,19 @@ struct spec {
 	bool relay_output; /* an output limit: stdout and stderr must be relayed */
 };
 
-/* Parses the spec in `path` ("-" reads standard input) into `out`. On failure
+/* Parses the spec in `path` ("-" reads standard input) into `out`.
+ * `policy_opts` (may be NULL) is how policies it names are compiled (cache,
+ * where shipped policies are). On failure
  * returns -errno and fills err with "<path>: <json.path>: <what was
  * expected>, got <what was found>", or "<path>:<line>:<column>: ..." for
  * malformed JSON. Unknown fields are ignored, as OCI requires; fields this
  * version knows but cannot honour yet are errors, never silently dropped. */
-int spec_load(const char *path, struct spec *out, sbx_error *err);
+int spec_load(const char *path, const sbx_policy_opts *policy_opts, struct spec *out,
+	      sbx_error *err);
 
 /* Same, from a string (tests, fuzzing); `name` appears in messages. */
-int spec_load_string(const char *json, const char *name, struct spec *out, sbx_error *err);
+int spec_load_string(const char *json, const char *name, const sbx_policy_opts *policy_opts,
+		     struct spec *out, sbx_error *err);
 
 void spec_free(struct spec *s);
 

@@ -362,11 +362,11 @@ END_TEST
 START_TEST(status_names)
 {
 	static const char *const want[] = {
-		"ok",		"nonzero-exit", "signaled",   "cpu-time-limit", "wall-time-limit",
-		"memory-limit", "output-limit", "setup-error"};
-	for (int i = 0; i < 8; i++)
+		"ok",		"nonzero-exit", "signaled",    "cpu-time-limit", "wall-time-limit",
+		"memory-limit", "output-limit", "setup-error", "policy-kill"};
+	for (int i = 0; i < 9; i++)
 		ck_assert_str_eq(sbx_status_name(i), want[i]);
-	ck_assert_ptr_null(sbx_status_name(8));
+	ck_assert_ptr_null(sbx_status_name(9));
 	ck_assert_ptr_null(sbx_status_name(-1));
 }
 END_TEST

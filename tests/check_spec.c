@@ -15,7 +15,7 @@ static void expect_error(const char *json, int code, const char *message)
 {
 	struct spec s;
 	sbx_error err;
-	int r = spec_load_string(json, "spec.json", &s, &err);
+	int r = spec_load_string(json, "spec.json", NULL, &s, &err);
 	ck_assert_msg(r == -code, "expected -%d for %s, got %d (%s)", code, json, r,
 		      r ? err.message : "accepted");
 	ck_assert_ptr_null(s.cfg);
@@ -26,7 +26,7 @@ static void expect_error(const char *json, int code, const char *message)
 static sbx_config *load_ok(const char *json, struct spec *s)
 {
 	sbx_error err;
-	int r = spec_load_string(json, "spec.json", s, &err);
+	int r = spec_load_string(json, "spec.json", NULL, s, &err);
 	ck_assert_msg(r == 0, "rejected %s: %s", json, err.message);
 	return s->cfg;
 }
@@ -188,13 +188,12 @@ END_TEST
 
 START_TEST(unsupported_fields_are_errors_not_silence)
 {
-	/* a filter, a limit, masked paths asked for and not yet honoured would
+	/* read-only or masked paths asked for and not yet honoured would
 	 * leave the program less confined than the spec says: refuse */
-	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"seccomp\": "
-		     "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}}}",
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"readonlyPaths\": "
+		     "[\"/proc/sys\"]}}",
 		     ENOTSUP,
-		     "spec.json: linux.seccomp: seccomp filters are not supported yet; the program "
-		     "would run unfiltered");
+		     "spec.json: linux.readonlyPaths: read-only paths are not supported yet");
 	expect_error(
 		"{\"process\": {\"args\": [\"x\"]}, \"root\": {\"path\": \"rootfs\"}}", ENOTSUP,
 		"spec.json: root: a root filesystem is not supported yet; without \"root\" the "
@@ -215,7 +214,7 @@ START_TEST(sandbox_object_is_strict)
 {
 	expect_error(
 		"{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"limts\": {}}}", EINVAL,
-		"spec.json: sandbox.limts: unknown field (known here: backend, limits, report)");
+		"spec.json: sandbox.limts: unknown field (known here: backend, limits, policy, report)");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"backend\": \"vm\"}}",
 		     ENOTSUP, "spec.json: sandbox.backend: the vm backend is not supported yet");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"backend\": \"docker\"}}",
@@ -372,7 +371,7 @@ START_TEST(missing_file)
 {
 	struct spec s;
 	sbx_error err;
-	ck_assert_int_eq(spec_load("/nonexistent/spec.json", &s, &err), -ENOENT);
+	ck_assert_int_eq(spec_load("/nonexistent/spec.json", NULL, &s, &err), -ENOENT);
 	ck_assert_str_eq(err.message,
 			 "/nonexistent/spec.json: cannot open the spec: No such file or directory");
 }

@@ -72,10 +72,10 @@ check "missing spec message ($err)" [ "$err" = "sandboxd: $T/missing.json: canno
 spec unknown.json '{"ociVersion": "1.3.0", "process": {"args": ["/bin/true"], "someNewThing": 1}, "annotations": {"a": "b"}, "vendorExtension": {}}'
 run "$SBXD" run "$T/unknown.json"
 check "unknown OCI fields are ignored (rc=$rc, err=$err)" [ "$rc" = 0 ]
-spec seccomp.json '{"process": {"args": ["/bin/true"]}, "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ERRNO"}}}'
-run "$SBXD" run "$T/seccomp.json"
+spec masked.json '{"process": {"args": ["/bin/true"]}, "linux": {"maskedPaths": ["/proc/kcore"]}}'
+run "$SBXD" run "$T/masked.json"
 check "an unsupported protection is refused, not dropped (rc=$rc)" [ "$rc" = 125 ]
-check "and says why ($err)" contains "$err" "linux.seccomp: seccomp filters are not supported yet"
+check "and says why ($err)" contains "$err" "linux.maskedPaths: masked paths are not supported yet"
 
 # --- limits, verdicts and the report
 spec wall.json '{"process": {"args": ["/bin/sleep", "30"]}, "sandbox": {"limits": {"wall_time_ms": 300}}}'
