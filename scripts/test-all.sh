@@ -4,10 +4,11 @@
 #   1. a -Werror build and `make check` (as root this includes the
 #      unprivileged pass, tests/unpriv.sh)
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
-#   3. make format-check
-#   4. make install into a prefix; an out-of-tree program built against it
+#   3. the policy parser under libFuzzer, briefly (FUZZ_SECONDS, 30)
+#   4. make format-check
+#   5. make install into a prefix; an out-of-tree program built against it
 #      with pkg-config, shared and static, runs a sandbox
-#   5. make distcheck
+#   6. make distcheck
 # Builds go to build/ci-* in the source tree. CI=true makes a skipped
 # unprivileged pass a failure.
 set -euo pipefail
@@ -53,6 +54,9 @@ step "build with ASan + UBSan"
 build san --enable-werror --enable-sanitizers
 step "make check under sanitizers"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 check san
+
+step "fuzz the policy parser"
+make -C "$SRC/build/ci-werror" -s fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-30}" 2>&1 | tail -4
 
 step "format-check"
 make -C "$SRC/build/ci-werror" -s format-check

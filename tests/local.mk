@@ -10,11 +10,16 @@ tests_libtestutil_la_SOURCES = tests/testutil.c tests/testutil.h
 tests_libtestutil_la_CFLAGS = $(TESTFLAGS_CC)
 
 # unit: pure code, internals linked statically from the convenience library
-check_PROGRAMS += tests/check_conf tests/check_spec
+check_PROGRAMS += tests/check_conf tests/check_spec tests/check_policy
 tests_check_conf_SOURCES = tests/check_conf.c
 tests_check_conf_CFLAGS = $(TESTFLAGS_CC)
 tests_check_conf_LDFLAGS = $(TESTFLAGS_LD)
 tests_check_conf_LDADD = tests/libtestutil.la libsandbox/libsandbox-core.la $(CHECK_LIBS)
+
+tests_check_policy_SOURCES = tests/check_policy.c
+tests_check_policy_CFLAGS = $(TESTFLAGS_CC)
+tests_check_policy_LDFLAGS = $(TESTFLAGS_LD)
+tests_check_policy_LDADD = tests/libtestutil.la libsandbox/libsandbox-core.la $(CHECK_LIBS)
 
 tests_check_spec_SOURCES = tests/check_spec.c
 tests_check_spec_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime
@@ -24,7 +29,7 @@ tests_check_spec_LDADD = tests/libtestutil.la runtime/libsbxruntime.la \
 	libsandbox/libsandbox-core.la $(CHECK_LIBS)
 
 # live: real sandboxes through the public API of the shared library
-LIVE_TESTS = tests/check_spawn tests/check_ns tests/check_limits
+LIVE_TESTS = tests/check_spawn tests/check_ns tests/check_limits tests/check_seccomp
 check_PROGRAMS += $(LIVE_TESTS) tests/probe
 tests_check_spawn_SOURCES = tests/check_spawn.c
 tests_check_spawn_CFLAGS = $(TESTFLAGS_CC)
@@ -35,6 +40,11 @@ tests_check_limits_SOURCES = tests/check_limits.c
 tests_check_limits_CFLAGS = $(TESTFLAGS_CC)
 tests_check_limits_LDFLAGS = $(TESTFLAGS_LD)
 tests_check_limits_LDADD = tests/libtestutil.la libsandbox/libsandbox.la $(CHECK_LIBS)
+
+tests_check_seccomp_SOURCES = tests/check_seccomp.c
+tests_check_seccomp_CFLAGS = $(TESTFLAGS_CC)
+tests_check_seccomp_LDFLAGS = $(TESTFLAGS_LD)
+tests_check_seccomp_LDADD = tests/libtestutil.la libsandbox/libsandbox.la $(CHECK_LIBS) -lpthread
 
 tests_check_ns_SOURCES = tests/check_ns.c
 tests_check_ns_CFLAGS = $(TESTFLAGS_CC)
@@ -48,17 +58,49 @@ tests_probe_SOURCES = tests/probe.c
 tests_probe_CFLAGS = $(WARN_CFLAGS) $(HARDEN_CFLAGS)
 tests_probe_LDFLAGS = $(HARDEN_LDFLAGS)
 
-dist_check_SCRIPTS = tests/cli.sh tests/unpriv.sh tests/lib.sh
+dist_check_SCRIPTS = tests/cli.sh tests/policy.sh tests/unpriv.sh tests/lib.sh
 
-TESTS += tests/check_conf tests/check_spec $(LIVE_TESTS) tests/cli.sh tests/unpriv.sh
+TESTS += tests/check_conf tests/check_spec tests/check_policy $(LIVE_TESTS) tests/cli.sh tests/policy.sh tests/unpriv.sh
 
 AM_TESTS_ENVIRONMENT = \
 	SBX_PROBE='$(abs_top_builddir)/tests/probe'; export SBX_PROBE; \
 	SBX_SANDBOXD='$(abs_top_builddir)/sandboxd'; export SBX_SANDBOXD; \
 	SBX_SRCDIR='$(abs_top_srcdir)'; export SBX_SRCDIR; \
 	SBX_BUILDDIR='$(abs_top_builddir)'; export SBX_BUILDDIR; \
-	SBX_LIVE_TESTS='$(LIVE_TESTS) tests/cli.sh'; export SBX_LIVE_TESTS; \
+	SBX_LIVE_TESTS='$(LIVE_TESTS) tests/cli.sh tests/policy.sh'; export SBX_LIVE_TESTS; \
 	SBX_GC_LOCK='$(abs_top_builddir)/tests/gc.lock'; export SBX_GC_LOCK; \
+	SANDBOXD_POLICY_DIR='$(abs_top_srcdir)/policies'; export SANDBOXD_POLICY_DIR; \
+	SANDBOXD_CACHE_DIR=off; export SANDBOXD_CACHE_DIR; \
 	CK_DEFAULT_TIMEOUT=60; export CK_DEFAULT_TIMEOUT;
 
 CLEANFILES += tests/gc.lock
+
+# The policy parser under libFuzzer (clang; not part of make check, which
+# runs with the configured compiler): `make fuzz-run FUZZ_SECONDS=60`.
+FUZZ_SECONDS = 30
+FUZZ_SRC = $(srcdir)/tests/fuzz_policy.c $(srcdir)/libsandbox/policy.c \
+	$(srcdir)/libsandbox/policy_consts.c $(srcdir)/libsandbox/error.c
+EXTRA_DIST += tests/fuzz_policy.c tests/fuzz_policy.dict
+CLEANFILES += tests/fuzz_policy
+clean-local: clean-fuzz
+clean-fuzz:
+	rm -rf tests/fuzz-corpus
+.PHONY: fuzz fuzz-run clean-fuzz
+if HAVE_FUZZER
+tests/fuzz_policy: $(FUZZ_SRC) libsandbox/groups-data.c $(srcdir)/libsandbox/policy.h
+	$(AM_V_CCLD)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -I$(top_builddir) -I$(srcdir)/libsandbox \
+		$(FUZZ_SRC) libsandbox/groups-data.c -o $@
+fuzz: tests/fuzz_policy
+# seeds: every shipped policy and the catalog (first byte: which parser)
+fuzz-run: tests/fuzz_policy
+	$(AM_V_at)rm -rf tests/fuzz-corpus && $(MKDIR_P) tests/fuzz-corpus
+	$(AM_V_at)for f in $(srcdir)/policies/*.policy; do \
+		{ printf '\000'; cat "$$f"; } >tests/fuzz-corpus/$$(basename "$$f"); done; \
+	{ printf '\001'; cat $(srcdir)/policies/syscalls.groups; } >tests/fuzz-corpus/groups
+	tests/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+		-dict=$(srcdir)/tests/fuzz_policy.dict -print_final_stats=1 tests/fuzz-corpus
+else
+fuzz fuzz-run:
+	@echo "fuzz: needs clang with libFuzzer (apt-get install clang libclang-rt-14-dev)" >&2; exit 1
+endif

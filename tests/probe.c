@@ -6,12 +6,14 @@
  * A failed operation prints "key=errno:NAME" rather than exiting, so a test
  * can assert on the exact errno. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,36 +34,51 @@
 static const char *ename(int e)
 {
 	static char buf[32];
-	switch (e) {
-	case EPERM:
-		return "EPERM";
-	case ENOENT:
-		return "ENOENT";
-	case EACCES:
-		return "EACCES";
-	case EROFS:
-		return "EROFS";
-	case EINVAL:
-		return "EINVAL";
-	case ENOKEY:
-		return "ENOKEY";
-	case EKEYREVOKED:
-		return "EKEYREVOKED";
-	case EBADF:
-		return "EBADF";
-	case ENOTTY:
-		return "ENOTTY";
-	case ENXIO:
-		return "ENXIO";
-	case ENETUNREACH:
-		return "ENETUNREACH";
-	case EEXIST:
-		return "EEXIST";
-	case EFBIG:
-		return "EFBIG";
-	}
+	const char *name = strerrorname_np(e);
+	if (name)
+		return name;
 	snprintf(buf, sizeof(buf), "%d", e);
 	return buf;
+}
+
+/* A raw system call's outcome: "key=value" or "key=errno:NAME". */
+static void sys_result(const char *key, long r, int e)
+{
+	if (r < 0)
+		printf("%s=errno:%s\n", key, ename(e));
+	else
+		printf("%s=%ld\n", key, r);
+}
+
+static long num(const char *s)
+{
+	return (long)strtoull(s, NULL, 0);
+}
+
+/* SIGSYS from a trap rule: which call, which architecture, the rule's data. */
+static volatile sig_atomic_t trapped_nr = -1;
+static volatile unsigned trapped_arch, trapped_data;
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	trapped_nr = si->si_syscall;
+	trapped_arch = si->si_arch;
+	trapped_data = (unsigned)si->si_errno;
+}
+
+static void *thread_sys(void *arg)
+{
+	long r = syscall(*(long *)arg, 0, 0, 0, 0, 0, 0);
+	return (void *)r;
+}
+
+/* The i386 ABI from a 64-bit process: int $0x80, number in eax. */
+static long int80(long nr)
+{
+	long ret;
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(0), "c"(0), "d"(0) : "memory");
+	return ret;
 }
 
 static void print_file(const char *key, const char *path)
@@ -391,6 +408,43 @@ int main(int argc, char **argv)
 		} else if (!strcmp(q, "sleep")) {
 			fflush(stdout);
 			usleep((useconds_t)atol(arg) * 1000);
+			i++;
+		} else if (!strcmp(q, "sys")) { /* sys NR [A0..A5]: a raw call; args are numbers */
+			long a[7] = {0};
+			for (int k = 0;
+			     k < 7 && i + 1 < argc && isdigit((unsigned char)argv[i + 1][0]); k++)
+				a[k] = num(argv[++i]);
+			errno = 0;
+			long r = syscall(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+			sys_result("sys", r, errno);
+		} else if (!strcmp(q, "trap")) { /* trap NR: call it with a SIGSYS handler */
+			struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
+			sigaction(SIGSYS, &sa, NULL);
+			errno = 0;
+			long r = syscall(num(arg), 0, 0, 0, 0, 0, 0);
+			int e = errno;
+			if (trapped_nr >= 0)
+				printf("trap=nr:%d arch:0x%x data:%u\n", (int)trapped_nr,
+				       trapped_arch, trapped_data);
+			else
+				sys_result("trap", r, e);
+			i++;
+		} else if (!strcmp(q, "thread-sys")) { /* thread-sys NR: in another thread */
+			pthread_t t;
+			long nr = num(arg);
+			void *ret;
+			if (pthread_create(&t, NULL, thread_sys, &nr) == 0 &&
+			    pthread_join(t, &ret) == 0)
+				printf("thread-sys=joined\n");
+			i++;
+		} else if (!strcmp(q, "x32")) { /* x32 NR: the x32 ABI's number for NR */
+			errno = 0;
+			long r = syscall(num(arg) | 0x40000000L, 0, 0, 0, 0, 0, 0);
+			sys_result("x32", r, errno);
+			i++;
+		} else if (!strcmp(q, "int80")) { /* int80 NR: an i386 system call */
+			long r = int80(num(arg));
+			sys_result("int80", r < 0 && r > -4096 ? -1 : r, (int)-r);
 			i++;
 		} else if (!strcmp(q, "ready")) { /* for tests that act while we run */
 			printf("ready=1\n");

@@ -180,10 +180,12 @@ void leak_teardown(void)
 
 sbx_config *probe_config(const char *const *queries)
 {
-	const char *argv[32] = {"probe"};
+	const char *argv[128] = {"probe"};
 	size_t n = 1;
-	for (; queries && queries[n - 1] && n < 31; n++)
+	for (; queries && queries[n - 1]; n++) {
+		ck_assert_msg(n < 127, "too many probe queries");
 		argv[n] = queries[n - 1];
+	}
 	argv[n] = NULL;
 	sbx_config *c = sbx_config_new();
 	ck_assert_ptr_nonnull(c);
