@@ -1,9 +1,16 @@
 # Benchmarks: built with everything else (so they cannot rot), run only by
 # `make bench` (never by make check: timings are not tests).
 noinst_PROGRAMS += bench/spawn
-bench_spawn_SOURCES = bench/spawn.c
+bench_spawn_SOURCES = bench/spawn.c bench/stats.c bench/stats.h
 bench_spawn_LDFLAGS = $(AM_LDFLAGS) -no-install
 bench_spawn_LDADD = libsandbox/libsandbox.la
+
+# per-call filter costs; reaches into the library (libseccomp's other layout)
+noinst_PROGRAMS += bench/syscall
+bench_syscall_SOURCES = bench/syscall.c bench/stats.c bench/stats.h
+bench_syscall_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/libsandbox
+bench_syscall_LDFLAGS = $(AM_LDFLAGS) -no-install
+bench_syscall_LDADD = libsandbox/libsandbox-core.la
 EXTRA_DIST += bench/run.sh bench/README.md
 
 bench: all

@@ -18,9 +18,18 @@ Q=""
 	echo "sandboxd: $(file -b "$B/sandboxd" | cut -d, -f1-2)"
 } | tee "$OUT/env.txt"
 
+# the shipped container-default policy, and the same filter for bwrap
+POLICY="$SRC/policies/container-default.policy"
+SANDBOXD_POLICY_DIR="$SRC/policies" "$B/sandboxd" policy export "$POLICY" -o "$OUT/container-default.bpf"
+
 echo
 echo "== spawn latency"
-"$B/bench/spawn" $Q -s "$B/sandboxd" -t "$OUT/spawn.tsv" | tee "$OUT/spawn.txt"
+"$B/bench/spawn" $Q -s "$B/sandboxd" -p "$POLICY" -f "$OUT/container-default.bpf" \
+	-t "$OUT/spawn.tsv" | tee "$OUT/spawn.txt"
+
+echo
+echo "== seccomp: per-call cost and compile cost"
+"$B/bench/syscall" $Q -p "$SRC/policies" | tee "$OUT/syscall.txt"
 
 if [ "$(id -u)" = 0 ]; then
 	echo

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "stats.h"
 
 #define MAX_ARGS 24
 
@@ -36,6 +37,8 @@ struct bcase {
 	int kind;	      /* IN_FORK, IN_SBX, CMD */
 	unsigned ns;	      /* IN_SBX */
 	sbx_limits limits;    /* IN_SBX */
+	sbx_policy *policy;   /* IN_SBX */
+	const char *bpf;      /* CMD: a filter file given to it as fd 9 */
 	char *argv[MAX_ARGS]; /* CMD */
 	sbx_config *cfg;
 	double *t_us;
@@ -45,33 +48,6 @@ struct bcase {
 };
 
 enum { IN_FORK, IN_SBX, CMD };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double pctl(const double *v, size_t n, double p)
-{
-	if (!n)
-		return 0;
-	double *c = malloc(n * sizeof(*c));
-	memcpy(c, v, n * sizeof(*c));
-	qsort(c, n, sizeof(*c), cmp_double);
-	double pos = p * (double)(n - 1);
-	size_t lo = (size_t)pos;
-	double r = lo + 1 < n ? c[lo] + (pos - (double)lo) * (c[lo + 1] - c[lo]) : c[lo];
-	free(c);
-	return r;
-}
 
 static int devnull = -1;
 
@@ -98,6 +74,9 @@ static double run_once(struct bcase *c)
 		if (pid == 0) {
 			dup2(devnull, 1);
 			dup2(devnull, 2);
+			int bfd = c->bpf ? open(c->bpf, O_RDONLY) : -1;
+			if (bfd >= 0 && bfd != 9 && (dup2(bfd, 9) < 0 || close(bfd) < 0))
+				_exit(127);
 			if (c->kind == IN_FORK) {
 				static char prog[] = "/bin/true";
 				char *args[] = {prog, NULL}, *envp[] = {NULL};
@@ -133,9 +112,15 @@ static int have(const char *prog)
 int main(int argc, char **argv)
 {
 	int rounds = 10, batch = 100, gap_ms = 0, opt;
-	const char *sandboxd = NULL, *tsv = NULL;
-	while ((opt = getopt(argc, argv, "r:b:g:s:t:q")) != -1) {
+	const char *sandboxd = NULL, *tsv = NULL, *policy_file = NULL, *bpf_file = NULL;
+	while ((opt = getopt(argc, argv, "r:b:g:s:t:p:f:q")) != -1) {
 		switch (opt) {
+		case 'p':
+			policy_file = optarg;
+			break;
+		case 'f':
+			bpf_file = optarg;
+			break;
 		case 'g':
 			gap_ms = atoi(optarg);
 			break;
@@ -157,7 +142,8 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: spawn [-r ROUNDS] [-b BATCH] [-s SANDBOXD] [-t OUT.tsv] [-q]\n");
+				"usage: spawn [-r ROUNDS] [-b BATCH] [-g GAP_MS] [-s SANDBOXD] "
+				"[-p POLICY] [-f BPF] [-t OUT.tsv] [-q]\n");
 			return 2;
 		}
 	}
@@ -168,9 +154,18 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
-	char spec_all[64], spec_nonet[64];
+	char spec_all[64], spec_nonet[64], spec_policy[64];
 	snprintf(spec_all, sizeof(spec_all), "%s/all.json", dir);
 	snprintf(spec_nonet, sizeof(spec_nonet), "%s/nonet.json", dir);
+	snprintf(spec_policy, sizeof(spec_policy), "%s/policy.json", dir);
+	if (policy_file) {
+		FILE *pf = fopen(spec_policy, "w");
+		fprintf(pf,
+			"{\"process\": {\"args\": [\"/bin/true\"]}, \"sandbox\": {\"policy\": "
+			"\"%s\"}}\n",
+			policy_file);
+		fclose(pf);
+	}
 	FILE *f = fopen(spec_all, "w");
 	fputs("{\"process\": {\"args\": [\"/bin/true\"]}}\n", f);
 	fclose(f);
@@ -183,7 +178,7 @@ int main(int argc, char **argv)
 
 	struct bcase cases[20];
 	size_t nc = 0;
-	char cmds[8][512];
+	char cmds[12][512];
 	int ci = 0;
 	memset(cases, 0, sizeof(cases));
 	cases[nc++] = (struct bcase){.name = "fork+exec", .what = "in-process", .kind = IN_FORK};
@@ -195,6 +190,21 @@ int main(int argc, char **argv)
 				     .what = "in-process, all",
 				     .kind = IN_SBX,
 				     .ns = SBX_NS_DEFAULT};
+	if (policy_file) {
+		/* loaded once, as an application would (or from the cache): the
+		 * spawn pays for installing it only */
+		sbx_policy *pol;
+		sbx_error err;
+		if (sbx_policy_load(policy_file, NULL, &pol, &err) < 0) {
+			fprintf(stderr, "spawn: %s\n", err.message);
+			return 1;
+		}
+		cases[nc++] = (struct bcase){.name = "sbx+net+policy",
+					     .what = "in-process, seccomp policy",
+					     .kind = IN_SBX,
+					     .ns = SBX_NS_DEFAULT,
+					     .policy = pol};
+	}
 	if (geteuid() == 0) {
 		/* limits whose cgroup needs only the v2 core: born in it, no migration */
 		cases[nc++] =
@@ -235,6 +245,16 @@ int main(int argc, char **argv)
 		split(&cases[nc - 1],
 		      strcpy(cmds[ci++], "bwrap --unshare-all --ro-bind / / --dev /dev "
 					 "--proc /proc --tmpfs /tmp /bin/true"));
+		if (bpf_file) {
+			cases[nc++] = (struct bcase){.name = "bwrap+net+bpf",
+						     .what = "whole process, the same filter",
+						     .kind = CMD,
+						     .bpf = bpf_file};
+			split(&cases[nc - 1],
+			      strcpy(cmds[ci++],
+				     "bwrap --unshare-all --ro-bind / / --dev /dev "
+				     "--proc /proc --tmpfs /tmp --seccomp 9 /bin/true"));
+		}
 	}
 	if (sandboxd) {
 		cases[nc++] = (struct bcase){
@@ -245,6 +265,13 @@ int main(int argc, char **argv)
 			.name = "sandboxd run+net", .what = "whole process, all", .kind = CMD};
 		snprintf(cmds[ci], sizeof(cmds[ci]), "%s run %s", sandboxd, spec_all);
 		split(&cases[nc - 1], cmds[ci++]);
+		if (policy_file) {
+			cases[nc++] = (struct bcase){.name = "sandboxd run+pol",
+						     .what = "whole process, policy file"};
+			cases[nc - 1].kind = CMD;
+			snprintf(cmds[ci], sizeof(cmds[ci]), "%s run %s", sandboxd, spec_policy);
+			split(&cases[nc - 1], cmds[ci++]);
+		}
 	}
 
 	for (size_t i = 0; i < nc; i++) {
@@ -256,6 +283,8 @@ int main(int argc, char **argv)
 			c->cfg = sbx_config_new();
 			sbx_config_set_exec(c->cfg, NULL, a, NULL);
 			sbx_config_set_namespaces(c->cfg, c->ns, NULL);
+			if (c->policy)
+				sbx_config_set_policy(c->cfg, c->policy, NULL);
 			c->limits.size = sizeof(c->limits);
 			sbx_error err;
 			if (sbx_config_set_limits(c->cfg, &c->limits, &err) < 0)
@@ -333,11 +362,13 @@ int main(int argc, char **argv)
 			fprintf(tf, "%s\t%s\t%zu\t%.1f\t%.1f\t%.3f\t%.3f\t%.1f\n", c->name, c->what,
 				c->n, med, p99, xf, xb, extra);
 		sbx_config_free(c->cfg);
+		sbx_policy_free(c->policy);
 	}
 	if (tf)
 		fclose(tf);
 	unlink(spec_all);
 	unlink(spec_nonet);
+	unlink(spec_policy);
 	rmdir(dir);
 	return 0;
 }
