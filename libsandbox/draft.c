@@ -9,11 +9,9 @@
 #include <string.h>
 
 #include "error.h"
+#include "filter.h"
 #include "policy.h"
 #include "sandbox.h"
-
-/* policies/syscalls.groups, built in (groups-data.c is generated) */
-extern const char sbx_groups_text[];
 
 /* Groups whose calls no shipped policy allows: a draft names them only in
  * comments, for a human to weigh. */
@@ -29,10 +27,7 @@ static bool denied_group(const char *g)
 
 int sbx_policy_draft(const unsigned char *used, size_t n, char **text, sbx_error *err)
 {
-	struct pol_catalog cat;
-	int r = catalog_parse(sbx_groups_text, "syscalls.groups", &cat, err);
-	if (r < 0)
-		return r;
+	struct pol_catalog cat = sbx_builtin_catalog;
 	int *nrs = calloc(cat.n_syscalls + 1, sizeof(*nrs));
 	bool *done = calloc(cat.n_syscalls + 1, sizeof(*done));
 	char *buf = NULL;
@@ -45,7 +40,7 @@ int sbx_policy_draft(const unsigned char *used, size_t n, char **text, sbx_error
 		return err_setx(err, SBX_STAGE_CONFIG, ENOMEM, "draft: out of memory");
 	}
 	for (size_t i = 0; i < cat.n_syscalls; i++)
-		nrs[i] = seccomp_syscall_resolve_name_arch(SCMP_ARCH_NATIVE, cat.syscalls[i].name);
+		nrs[i] = filter_catalog_nr(&cat, i);
 #define USED(i) (nrs[i] >= 0 && (size_t)nrs[i] < n && used[nrs[i]])
 	fprintf(f, "# A draft: what the program was seen to use, grouped. Calls it did not\n"
 		   "# make on this run (error paths, other inputs) are missing: run it on\n"

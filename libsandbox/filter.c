@@ -28,9 +28,6 @@
 #define SBX_POLICY_DIR "/usr/share/sandboxd/policies"
 #endif
 
-/* policies/syscalls.groups, built in (groups-data.c is generated) */
-extern const char sbx_groups_text[];
-
 /* ---------------------------------------------------------------- names */
 
 struct resolver {
@@ -51,10 +48,22 @@ static int resolve(const char *name, void *ctx)
 
 /* ---------------------------------------------------------------- loading */
 
+int filter_catalog_nr(const struct pol_catalog *cat, size_t i)
+{
+	/* the built-in catalog's numbers are the headers'; what they lack,
+	 * and a custom catalog's, libseccomp resolves */
+	int nr = cat->builtin ? sbx_builtin_nrs[i] : -1;
+	if (nr < 0)
+		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_NATIVE, cat->syscalls[i].name);
+	return nr < 0 ? -1 : nr; /* libseccomp's pseudo numbers: not on this architecture */
+}
+
 static int load_groups(const sbx_policy_opts *o, struct pol_catalog *cat, sbx_error *err)
 {
-	if (!o || !o->groups_file)
-		return catalog_parse(sbx_groups_text, "syscalls.groups (built in)", cat, err);
+	if (!o || !o->groups_file) {
+		*cat = sbx_builtin_catalog;
+		return 0;
+	}
 	_cleanup_close_ int fd = open(o->groups_file, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
@@ -93,12 +102,8 @@ static int load(const char *path, const char *text, const char *name, const sbx_
 		sbx_policy_free(p);
 		return r;
 	}
-	for (size_t i = 0; i < p->catalog.n_syscalls; i++) {
-		nrs[i] = seccomp_syscall_resolve_name_arch(SCMP_ARCH_NATIVE,
-							   p->catalog.syscalls[i].name);
-		if (nrs[i] < 0)
-			nrs[i] = -1; /* libseccomp's pseudo numbers: not on this architecture */
-	}
+	for (size_t i = 0; i < p->catalog.n_syscalls; i++)
+		nrs[i] = filter_catalog_nr(&p->catalog, i);
 	static const char *const shipped[] = {SBX_POLICY_DIR, NULL};
 	struct resolver res = {&p->catalog, nrs};
 	struct pol_parse_env env = {

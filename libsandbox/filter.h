@@ -32,6 +32,9 @@ void filter_policy_ref(sbx_policy *p);
  * sandboxd does. For the benchmark that shows what the layout buys. */
 int filter_relayout(sbx_policy *p, int libseccomp_default, sbx_error *err);
 
+/* The number of the catalog's call i on this architecture, or -1. */
+int filter_catalog_nr(const struct pol_catalog *cat, size_t i);
+
 /* What a spawn must check before it lets a program start under p: NULL if
  * fine, else why not. */
 const char *filter_cannot_exec(const sbx_policy *p, bool from_fd);

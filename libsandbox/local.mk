@@ -26,7 +26,7 @@ libsandbox_libsandbox_core_la_SOURCES = \
 	libsandbox/draft.c \
 	libsandbox/bpfsim.c libsandbox/bpfsim.h \
 	libsandbox/sha256.c libsandbox/sha256.h
-nodist_libsandbox_libsandbox_core_la_SOURCES = libsandbox/groups-data.c
+nodist_libsandbox_libsandbox_core_la_SOURCES = libsandbox/catalog-data.c
 libsandbox_libsandbox_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DSBX_POLICY_DIR='"$(pkgdatadir)/policies"'
 libsandbox_libsandbox_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	$(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(CGROUP_CFLAGS) $(BPF_CFLAGS)
@@ -44,17 +44,18 @@ include_HEADERS += libsandbox/sandbox.h
 pkgconfig_DATA += libsandbox/libsandbox.pc
 DISTCLEANFILES += libsandbox/libsandbox.pc
 
-# The syscall catalog is built into the library: a policy compiles without
-# any file beside it, and nothing installed can change what @groups mean.
-BUILT_SOURCES += libsandbox/groups-data.c
-CLEANFILES += libsandbox/groups-data.c
-libsandbox/groups-data.c: $(srcdir)/policies/syscalls.groups
-	$(AM_V_GEN)$(MKDIR_P) libsandbox && { \
-		echo '/* generated from policies/syscalls.groups: do not edit */'; \
-		echo 'const char sbx_groups_text[] ='; \
-		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
-			$(srcdir)/policies/syscalls.groups; \
-		echo ';'; } >$@.tmp && mv $@.tmp $@
+# The syscall catalog is built into the library, parsed at build time by
+# the library's own parser: a policy compiles without any file beside it,
+# nothing installed can change what @groups mean, and loading a policy does
+# not parse 400 lines first.
+noinst_PROGRAMS += libsandbox/catalog-gen
+libsandbox_catalog_gen_SOURCES = libsandbox/catalog-gen.c libsandbox/policy.c \
+	libsandbox/policy_consts.c libsandbox/error.c
+BUILT_SOURCES += libsandbox/catalog-data.c
+CLEANFILES += libsandbox/catalog-data.c
+libsandbox/catalog-data.c: libsandbox/catalog-gen$(EXEEXT) $(srcdir)/policies/syscalls.groups
+	$(AM_V_GEN)libsandbox/catalog-gen$(EXEEXT) $(srcdir)/policies/syscalls.groups >$@.tmp && \
+		mv $@.tmp $@
 
 policiesdir = $(pkgdatadir)/policies
 dist_policies_DATA = policies/syscalls.groups policies/strict.policy \

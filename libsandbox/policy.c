@@ -345,6 +345,10 @@ int catalog_parse(const char *text, const char *file, struct pol_catalog *cat, s
 
 void catalog_free(struct pol_catalog *cat)
 {
+	if (cat->builtin) {
+		memset(cat, 0, sizeof(*cat));
+		return;
+	}
 	for (size_t i = 0; i < cat->n_groups; i++)
 		free(cat->groups[i].members);
 	free(cat->groups);

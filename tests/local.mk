@@ -87,10 +87,10 @@ clean-fuzz:
 	rm -rf tests/fuzz-corpus
 .PHONY: fuzz fuzz-run clean-fuzz
 if HAVE_FUZZER
-tests/fuzz_policy: $(FUZZ_SRC) libsandbox/groups-data.c $(srcdir)/libsandbox/policy.h
+tests/fuzz_policy: $(FUZZ_SRC) libsandbox/catalog-data.c $(srcdir)/libsandbox/policy.h
 	$(AM_V_CCLD)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I$(top_builddir) -I$(srcdir)/libsandbox \
-		$(FUZZ_SRC) libsandbox/groups-data.c -o $@
+		$(FUZZ_SRC) libsandbox/catalog-data.c -o $@
 fuzz: tests/fuzz_policy
 # seeds: every shipped policy and the catalog (first byte: which parser)
 fuzz-run: tests/fuzz_policy
