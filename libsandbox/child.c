@@ -110,7 +110,7 @@ static int lowest_free(void)
  * that the filter lets it through. */
 static void install_filter(struct plan *p, int rfd)
 {
-	unsigned flags = 0;
+	unsigned flags = p->log_denials ? SECCOMP_FILTER_FLAG_LOG : 0;
 	if (p->listener) {
 		struct child_report at = {.step = STEP_LISTENER_AT, .index = lowest_free()};
 		if (write(rfd, &at, sizeof(at)) != sizeof(at))

@@ -199,6 +199,8 @@ int sbx_policy_get_info(const sbx_policy *p, sbx_policy_info *info, sbx_error *e
 	}
 	info->bpf_insns = p->prog.len;
 	info->from_cache = p->from_cache;
+	info->notifies = p->notifies;
+	info->log_denials = p->ir.log_denials;
 	if (p->ir.def.kind == PA_ERRNO) {
 		const char *e = policy_errno_name(p->ir.def.errnum);
 		if (e)
@@ -432,7 +434,9 @@ int sbx_enter(const sbx_policy *p, sbx_error *err)
 			return err_set(err, SBX_STAGE_SETUP, errno, "enter: strict mode");
 		return 0;
 	}
-	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &p->prog);
+	unsigned flags =
+		SECCOMP_FILTER_FLAG_TSYNC | (p->ir.log_denials ? SECCOMP_FILTER_FLAG_LOG : 0);
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &p->prog);
 	if (r < 0)
 		return err_set(err, SBX_STAGE_SETUP, errno, "enter: install the filter of %s",
 			       p->name);

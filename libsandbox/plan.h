@@ -109,6 +109,7 @@ struct plan {
 	const struct sock_fprog *filter; /* installed last; NULL for none */
 	bool strict;			 /* SECCOMP_SET_MODE_STRICT instead (entry only) */
 	bool listener;			 /* the filter notifies: hand its fd over */
+	bool log_denials;		 /* SECCOMP_FILTER_FLAG_LOG */
 
 	bool drop_bounding; /* we hold CAP_SETPCAP where the sandbox runs */
 	int last_cap;

@@ -7,6 +7,7 @@
  *	allow write if fd == 1           # argument names from syscalls.groups
  *	allow mmap if prot & PROT_EXEC == 0
  *	errno ENOSYS clone3
+ *	log-denials                      # the audit log records every denial
  *	mode strict                      # SECCOMP_SET_MODE_STRICT instead of a filter
  *
  * Semantics, chosen so that libseccomp compiles exactly them: for each
@@ -448,7 +449,7 @@ static int parse_action(struct parser *p, struct lexer *lx, const struct tok *w,
 		return perr(
 			p->err, lx->file, lx->lineno, w->col,
 			"expected a rule (allow, errno N, kill-process, kill-thread, trap, log, "
-			"notify) or include, default, mode, got %s",
+			"notify) or include, default, log-denials, mode, got %s",
 			describe(w));
 	a->kind = actions[i].kind;
 	a->errnum = 0;
@@ -768,10 +769,20 @@ static int parse_line(struct parser *p, struct lexer *lx)
 		return perr(
 			p->err, lx->file, lx->lineno, t.col,
 			"expected a rule (allow, errno N, kill-process, ...) or include, default, "
-			"mode, got %s",
+			"log-denials, mode, got %s",
 			describe(&t));
 	if (!strcmp(t.text, "include"))
 		return parse_include(p, lx);
+	if (!strcmp(t.text, "log-denials")) {
+		struct tok end;
+		if ((r = next(lx, &end)) < 0)
+			return r;
+		if (end.kind != T_END)
+			return perr(p->err, lx->file, lx->lineno, end.col,
+				    "expected the end of the line, got %s", describe(&end));
+		p->ir->log_denials = true;
+		return 0;
+	}
 	if (!strcmp(t.text, "mode")) {
 		struct tok m, end;
 		if ((r = next(lx, &m)) < 0)
@@ -940,7 +951,7 @@ static int finish(struct parser *p)
 			ir->rules[out++] = ir->rules[i];
 	ir->n = out;
 	free(gone);
-	if (ir->strict && (ir->n || ir->has_default)) {
+	if (ir->strict && (ir->n || ir->has_default || ir->log_denials)) {
 		const struct pol_rule *r = ir->n ? &ir->rules[0] : NULL;
 		return perr(p->err, r ? r->where.file : ir->files[0], r ? r->where.line : 1,
 			    r ? r->where.col : 1,

@@ -98,7 +98,8 @@ struct pol_parse_env {
 struct policy_ir {
 	struct pol_action def;
 	bool has_default;
-	bool strict; /* "mode strict": SECCOMP_SET_MODE_STRICT, no filter */
+	bool strict;	  /* "mode strict": SECCOMP_SET_MODE_STRICT, no filter */
+	bool log_denials; /* SECCOMP_FILTER_FLAG_LOG: the kernel logs all but allow */
 	struct pol_rule *rules;
 	size_t n, cap;
 	char **files; /* interned file names */

@@ -339,6 +339,8 @@ typedef struct sbx_policy_info {
 	unsigned bpf_insns; /* length of the compiled filter */
 	int from_cache;	    /* the filter came from the cache directory */
 	char default_action[32];
+	int notifies;	 /* some rule or the default is notify: someone must answer */
+	int log_denials; /* "log-denials": the kernel logs every action but allow */
 } sbx_policy_info;
 SBX_EXPORT int sbx_policy_get_info(const sbx_policy *policy, sbx_policy_info *info, sbx_error *err);
 

@@ -217,6 +217,7 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 		p->strict = cfg->policy->ir.strict;
 		p->filter = p->strict ? NULL : &cfg->policy->prog;
 		p->listener = cfg->policy->notifies;
+		p->log_denials = cfg->policy->ir.log_denials;
 	}
 	p->entry = cfg->entry;
 	p->entry_arg = cfg->entry_arg;

@@ -196,14 +196,30 @@ static int translate(struct ctx *c, const json_t *sc, struct text *t)
 	}
 	json_t *flags = json_object_get(sc, "flags");
 	json_join(path, base, "flags");
-	for (size_t i = 0; json_is_array(flags) && i < json_array_size(flags); i++)
-		if (!strcmp(json_string_value(json_array_get(flags, i)) ?: "",
-			    "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
-			return json_fail(c, ENOTSUP, path,
-					 "SECCOMP_FILTER_FLAG_SPEC_ALLOW would turn "
-					 "off speculative store bypass mitigation");
 	if (flags && !json_is_array(flags))
 		return json_expected(c, path, "an array of flag names", flags);
+	bool log_denials = false;
+	for (size_t i = 0; json_is_array(flags) && i < json_array_size(flags); i++) {
+		char fpath[PATH_LEN];
+		json_index(fpath, path, i);
+		json_t *f = json_array_get(flags, i);
+		const char *name = json_string_value(f);
+		if (!name)
+			return json_expected(c, fpath, "a flag name", f);
+		if (!strcmp(name, "SECCOMP_FILTER_FLAG_LOG"))
+			log_denials = true;
+		else if (!strcmp(name, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
+			return json_fail(c, ENOTSUP, fpath,
+					 "SECCOMP_FILTER_FLAG_SPEC_ALLOW would turn off the "
+					 "speculative store bypass mitigation");
+		/* TSYNC: the sandbox has one thread when the filter goes on;
+		 * WAIT_KILLABLE_RECV: no agent, so no notifications to wait for */
+		else if (strcmp(name, "SECCOMP_FILTER_FLAG_TSYNC") &&
+			 strcmp(name, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
+			return json_expected(
+				c, fpath, "SECCOMP_FILTER_FLAG_LOG, _TSYNC or _WAIT_KILLABLE_RECV",
+				f);
+	}
 	/* architectures: the filter is for this one only; others' calls die */
 	json_t *archs = json_object_get(sc, "architectures");
 	json_join(path, base, "architectures");
@@ -226,6 +242,8 @@ static int translate(struct ctx *c, const json_t *sc, struct text *t)
 	if ((r = action(c, path, v, NULL, NULL, def_errno, act, sizeof(act))) < 0)
 		return r;
 	put(t, "default %s\n", act);
+	if (log_denials)
+		put(t, "log-denials\n");
 
 	json_t *list = json_object_get(sc, "syscalls");
 	char lpath[PATH_LEN];
@@ -309,6 +327,14 @@ static int translate(struct ctx *c, const json_t *sc, struct text *t)
 static int set(struct ctx *c, const char *path, sbx_policy *p)
 {
 	sbx_error e;
+	sbx_policy_info info = {.size = sizeof(info)};
+	if (sbx_policy_get_info(p, &info, &e) == 0 && info.notifies) {
+		sbx_policy_free(p);
+		/* nobody would answer: the calls would wait forever */
+		return json_fail(c, ENOTSUP, path,
+				 "notify rules need a supervisor that answers them (a seccomp "
+				 "agent), which sandboxd run does not have");
+	}
 	int r = sbx_config_set_policy(c->cfg, p, &e);
 	sbx_policy_free(p);
 	return r < 0 ? json_lib_fail(c, path, &e) : 0;

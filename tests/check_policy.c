@@ -116,6 +116,8 @@ START_TEST(parser_errors_name_file_line_column)
 		{"include nosuchfile\n", "t.policy:1:9: include nosuchfile: not found"},
 		{"default\n", "t.policy:1:8:"},
 		{"allow write if fd == 1 and\n", "t.policy:1:27:"},
+		{"log-denials please\n", "t.policy:1:13: expected the end of the line"},
+		{"mode strict\nlog-denials\n", "mode strict allows read, write"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		sbx_policy *p = NULL;
@@ -251,6 +253,14 @@ START_TEST(last_word_counts_and_conditions_or)
 	ck_assert_uint_eq(info.rules, 7);
 	ck_assert_uint_eq(info.syscalls, 7);
 	ck_assert_str_eq(info.default_action, "log");
+	ck_assert_int_eq(info.notifies, 1);
+	ck_assert_int_eq(info.log_denials, 0);
+	sbx_policy_free(p);
+
+	p = parse_ok("default errno EPERM\nlog-denials\nallow read\n");
+	ck_assert_int_eq(sbx_policy_get_info(p, &info, NULL), 0);
+	ck_assert_int_eq(info.log_denials, 1);
+	ck_assert_int_eq(info.notifies, 0);
 	sbx_policy_free(p);
 }
 END_TEST

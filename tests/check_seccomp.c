@@ -173,6 +173,10 @@ static bool audit_record(int fd, const char *const *want, size_t n)
 	return false;
 }
 
+/* Runs the probe's getppid under `text`, checks that the call came back
+ * (`denied`: with EPERM), and returns its pid. */
+static pid_t run_getppid(const char *text, bool denied);
+
 START_TEST(log_action_leaves_a_record)
 {
 	REQUIRE_ROOT();
@@ -182,7 +186,27 @@ START_TEST(log_action_leaves_a_record)
 			strerror(-afd));
 		return;
 	}
-	sbx_policy *p = policy("default allow\nlog getppid\n");
+	pid_t pid = run_getppid("default allow\nlog getppid\n", false);
+	char who[32];
+	snprintf(who, sizeof(who), " pid=%d ", (int)pid);
+	const char *want[] = {who, " syscall=110 ", " code=0x7ffc0000"};
+	ck_assert_msg(audit_record(afd, want, 3), "no audit record of the logged getppid of pid %d",
+		      (int)pid);
+
+	/* log-denials: an errno action is logged too (the code is the action,
+	 * SECCOMP_RET_ERRNO, without its value) */
+	pid = run_getppid("default allow\nlog-denials\nerrno EPERM getppid\n", true);
+	snprintf(who, sizeof(who), " pid=%d ", (int)pid);
+	const char *want2[] = {who, " syscall=110 ", " code=0x50000"};
+	ck_assert_msg(audit_record(afd, want2, 3),
+		      "no audit record of the denied getppid of pid %d", (int)pid);
+	close(afd);
+}
+END_TEST
+
+static pid_t run_getppid(const char *text, bool denied)
+{
+	sbx_policy *p = policy(text);
 	sbx_config *c = probe_config(Q("sys", "110"));
 	sbx_error err;
 	ck_assert_int_eq(sbx_config_set_policy(c, p, &err), 0);
@@ -194,20 +218,14 @@ START_TEST(log_action_leaves_a_record)
 	read_to_eof(sbx_proc_stdio(proc, 1), out, sizeof(out));
 	sbx_result res = {.size = sizeof(res)};
 	ck_assert_int_eq(sbx_wait(proc, -1, &res, &err), 0);
-	/* logged, and allowed: the call returned */
-	ck_assert_msg(strstr(out, "sys=") && !strstr(out, "errno"), "%s", out);
-
-	char who[32];
-	snprintf(who, sizeof(who), " pid=%d ", (int)pid);
-	const char *want[] = {who, " syscall=110 ", " code=0x7ffc0000"};
-	ck_assert_msg(audit_record(afd, want, 3), "no audit record of the logged getppid of pid %d",
-		      (int)pid);
-	close(afd);
+	ck_assert_msg(strstr(out, denied ? "sys=errno:EPERM" : "sys=") &&
+			      (denied || !strstr(out, "errno")),
+		      "%s", out);
 	sbx_proc_free(proc);
 	sbx_config_free(c);
 	sbx_policy_free(p);
+	return pid;
 }
-END_TEST
 
 /* The caller gets the notification and answers it: the sandboxed call
  * returns what the caller said, and never ran. */

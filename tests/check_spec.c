@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "conf.h"
+#include "filter.h"
 #include "spec.h"
 #include "testutil.h"
 
@@ -21,6 +22,20 @@ static void expect_error(const char *json, int code, const char *message)
 	ck_assert_ptr_null(s.cfg);
 	ck_assert_str_eq(err.message, message);
 	ck_assert_int_eq(err.stage, SBX_STAGE_CONFIG);
+}
+
+/* The same, for messages whose tail comes from elsewhere (the policy
+ * compiler): the start must match. */
+static void expect_error_start(const char *json, int code, const char *start)
+{
+	struct spec s;
+	sbx_error err;
+	int r = spec_load_string(json, "spec.json", NULL, &s, &err);
+	ck_assert_msg(r == -code, "expected -%d for %s, got %d (%s)", code, json, r,
+		      r ? err.message : "accepted");
+	ck_assert_ptr_null(s.cfg);
+	ck_assert_msg(!strncmp(err.message, start, strlen(start)), "got \"%s\", want \"%s...\"",
+		      err.message, start);
 }
 
 static sbx_config *load_ok(const char *json, struct spec *s)
@@ -367,6 +382,105 @@ START_TEST(resource_errors_name_the_path)
 }
 END_TEST
 
+#define SECCOMP(x) "{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"seccomp\": " x "}}"
+
+START_TEST(oci_seccomp_errors_name_the_path)
+{
+	expect_error(SECCOMP("{\"syscalls\": []}"), EINVAL,
+		     "spec.json: linux.seccomp.defaultAction: required (an SCMP_ACT_ action)");
+	expect_error_start(SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+				   "[{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_FROB\"}]}"),
+			   EINVAL, "spec.json: linux.seccomp.syscalls[0].action: expected");
+	expect_error(SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+			     "[\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 0}]}"),
+		     EINVAL,
+		     "spec.json: linux.seccomp.syscalls[0].errnoRet: expected an errno value "
+		     "1-4095, got 0");
+	expect_error_start(
+		SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+			"[\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": "
+			"6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}"),
+		EINVAL, "spec.json: linux.seccomp.syscalls[0].args[0].index:");
+	expect_error_start(
+		SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+			"[\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": "
+			"0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 0, \"value\": "
+			"2, \"op\": \"SCMP_CMP_NE\"}]}]}"),
+		EINVAL,
+		"spec.json: linux.seccomp.syscalls[0].args[1]: a second condition on "
+		"argument 0");
+	expect_error_start(
+		SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+			"[\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": "
+			"0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]}]}"),
+		EINVAL, "spec.json: linux.seccomp.syscalls[0].args[0].op: expected");
+	expect_error_start(SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": "
+				   "[\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_FROB\"]}"),
+			   EINVAL,
+			   "spec.json: linux.seccomp.flags[1]: expected SECCOMP_FILTER_FLAG_LOG");
+	expect_error_start(SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": "
+				   "[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}"),
+			   ENOTSUP,
+			   "spec.json: linux.seccomp.flags[0]: SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+	expect_error(SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": "
+			     "\"/run/agent.sock\"}"),
+		     ENOTSUP,
+		     "spec.json: linux.seccomp.listenerPath: seccomp agents are not supported");
+	expect_error_start(
+		SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+			"[\"getppid\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"),
+		ENOTSUP, "spec.json: linux.seccomp: notify rules need a supervisor");
+	expect_error_start(
+		SECCOMP("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+			"[\"getppid\"], \"action\": \"SCMP_ACT_TRACE\"}]}"),
+		ENOTSUP, "spec.json: linux.seccomp.syscalls[0].action: SCMP_ACT_TRACE");
+	expect_error_start(
+		SECCOMP("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": "
+			"[\"mount\"], \"action\": \"SCMP_ACT_ALLOW\", \"excludes\": {}}]}"),
+		EINVAL, "spec.json: linux.seccomp.syscalls[0].excludes: a profile template");
+}
+END_TEST
+
+/* libseccomp's meaning: an unconditional entry for a call wins over its
+ * entries with arguments, names of other architectures are skipped, an
+ * entry that can never match is dropped, and the flags that matter carry. */
+START_TEST(oci_seccomp_means_what_libseccomp_means)
+{
+	struct spec s;
+	sbx_config *c = load_ok(
+		SECCOMP("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, "
+			"\"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"], "
+			"\"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_TSYNC\"], "
+			"\"syscalls\": ["
+			"{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+			"[{\"index\": 0, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}]},"
+			"{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1},"
+			"{\"names\": [\"execve\", \"exit_group\", \"arm_fadvise64_64\", \"brk\"], "
+			"\"action\": \"SCMP_ACT_ALLOW\"},"
+			"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": "
+			"0, \"value\": 240, \"valueTwo\": 256, \"op\": \"SCMP_CMP_MASKED_EQ\"}]},"
+			"{\"names\": [\"write\"], \"action\": \"SCMP_ACT_KILL\"}]}"),
+		&s);
+	sbx_policy *p = c->policy;
+	ck_assert_ptr_nonnull(p);
+	sbx_policy_info info = {.size = sizeof(info)};
+	ck_assert_int_eq(sbx_policy_get_info(p, &info, NULL), 0);
+	ck_assert_int_eq(info.log_denials, 1);
+	ck_assert_str_eq(info.default_action, "errno ENOSYS");
+	sbx_decision d = {.size = sizeof(d)};
+	uint64_t zero[6] = {0};
+	ck_assert_int_eq(sbx_policy_explain(p, "personality", zero, &d, NULL), 0);
+	ck_assert_str_eq(d.action, "errno EPERM");
+	ck_assert_int_eq(sbx_policy_explain(p, "execve", zero, &d, NULL), 0);
+	ck_assert_str_eq(d.action, "allow");
+	ck_assert_int_eq(sbx_policy_explain(p, "read", zero, &d, NULL), 0);
+	ck_assert_str_eq(d.action, "errno ENOSYS"); /* the never-true entry is gone */
+	ck_assert_int_eq(sbx_policy_explain(p, "write", zero, &d, NULL), 0);
+	ck_assert_str_eq(d.action, "kill-thread"); /* libseccomp's SCMP_ACT_KILL */
+	spec_free(&s);
+}
+END_TEST
+
 START_TEST(missing_file)
 {
 	struct spec s;
@@ -392,6 +506,8 @@ static Suite *suite(void)
 	tcase_add_test(t, sandbox_object_is_strict);
 	tcase_add_test(t, resources_and_limits);
 	tcase_add_test(t, resource_errors_name_the_path);
+	tcase_add_test(t, oci_seccomp_errors_name_the_path);
+	tcase_add_test(t, oci_seccomp_means_what_libseccomp_means);
 	tcase_add_test(t, missing_file);
 	suite_add_tcase(s, t);
 	return s;
