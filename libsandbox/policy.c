@@ -709,6 +709,17 @@ static char *dir_of(const char *path)
 	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
+/* Nothing more on the line. */
+static int expect_end(struct parser *p, struct lexer *lx)
+{
+	struct tok end;
+	int r = next(lx, &end);
+	if (r < 0 || end.kind == T_END)
+		return r;
+	return perr(p->err, lx->file, lx->lineno, end.col, "expected the end of the line, got %s",
+		    describe(&end));
+}
+
 /* include NAME: relative to the including file, then the shipped dirs;
  * ".policy" may be left off */
 static int parse_include(struct parser *p, struct lexer *lx)
@@ -720,12 +731,8 @@ static int parse_include(struct parser *p, struct lexer *lx)
 	if (t.kind != T_WORD && t.kind != T_STRING)
 		return perr(p->err, lx->file, lx->lineno, t.col,
 			    "expected a file after include, got %s", describe(&t));
-	struct tok end;
-	if ((r = next(lx, &end)) < 0)
+	if ((r = expect_end(p, lx)) < 0)
 		return r;
-	if (end.kind != T_END)
-		return perr(p->err, lx->file, lx->lineno, end.col,
-			    "expected the end of the line, got %s", describe(&end));
 	_cleanup_free_ char *here = dir_of(lx->file);
 	const char *dirs[10] = {here};
 	size_t nd = 1;
@@ -774,32 +781,25 @@ static int parse_line(struct parser *p, struct lexer *lx)
 	if (!strcmp(t.text, "include"))
 		return parse_include(p, lx);
 	if (!strcmp(t.text, "log-denials")) {
-		struct tok end;
-		if ((r = next(lx, &end)) < 0)
+		if ((r = expect_end(p, lx)) < 0)
 			return r;
-		if (end.kind != T_END)
-			return perr(p->err, lx->file, lx->lineno, end.col,
-				    "expected the end of the line, got %s", describe(&end));
 		p->ir->log_denials = true;
 		return 0;
 	}
 	if (!strcmp(t.text, "mode")) {
-		struct tok m, end;
+		struct tok m;
 		if ((r = next(lx, &m)) < 0)
 			return r;
 		if (m.kind != T_WORD || strcmp(m.text, "strict"))
 			return perr(p->err, lx->file, lx->lineno, m.col,
 				    "expected strict after mode, got %s", describe(&m));
-		if ((r = next(lx, &end)) < 0)
+		if ((r = expect_end(p, lx)) < 0)
 			return r;
-		if (end.kind != T_END)
-			return perr(p->err, lx->file, lx->lineno, end.col,
-				    "expected the end of the line, got %s", describe(&end));
 		p->ir->strict = true;
 		return 0;
 	}
 	if (!strcmp(t.text, "default")) {
-		struct tok a, end;
+		struct tok a;
 		if ((r = next(lx, &a)) < 0)
 			return r;
 		if (a.kind != T_WORD)
@@ -807,11 +807,8 @@ static int parse_line(struct parser *p, struct lexer *lx)
 				    "expected an action after default, got %s", describe(&a));
 		if ((r = parse_action(p, lx, &a, &p->ir->def)) < 0)
 			return r;
-		if ((r = next(lx, &end)) < 0)
+		if ((r = expect_end(p, lx)) < 0)
 			return r;
-		if (end.kind != T_END)
-			return perr(p->err, lx->file, lx->lineno, end.col,
-				    "expected the end of the line, got %s", describe(&end));
 		p->ir->has_default = true;
 		return 0;
 	}
