@@ -13,6 +13,10 @@
  * -g idles before every spawn (not timed): a cgroup v1 attach waits for an
  * RCU grace period unless another attach just happened, so back-to-back
  * spawns hide a cost that spaced-out ones pay. Limited cases need root.
+ * spawn_us is the part until sbx_spawn returned (the program started): what
+ * a prewarmed configuration shortens, though with a program as short as
+ * /bin/true the wait then absorbs the grace period instead (see
+ * sbx_config_prewarm()).
  *
  * Not a test: it asserts nothing and is never run by make check. */
 #define _GNU_SOURCE
@@ -38,10 +42,12 @@ struct bcase {
 	unsigned ns;	      /* IN_SBX */
 	sbx_limits limits;    /* IN_SBX */
 	sbx_policy *policy;   /* IN_SBX */
+	int prewarm;	      /* IN_SBX: sbx_config_prewarm() */
 	const char *bpf;      /* CMD: a filter file given to it as fd 9 */
 	char *argv[MAX_ARGS]; /* CMD */
 	sbx_config *cfg;
 	double *t_us;
+	double *spawn_us; /* IN_SBX: until sbx_spawn returned, the program started */
 	double *round_med;
 	size_t n;
 	int failed;
@@ -52,7 +58,7 @@ enum { IN_FORK, IN_SBX, CMD };
 static int devnull = -1;
 
 /* Runs one case once; returns the elapsed microseconds, or -1. */
-static double run_once(struct bcase *c)
+static double run_once(struct bcase *c, double *spawned)
 {
 	uint64_t t0 = now_ns();
 	if (c->kind == IN_SBX) {
@@ -62,6 +68,7 @@ static double run_once(struct bcase *c)
 			fprintf(stderr, "%s: %s\n", c->name, err.message);
 			return -1;
 		}
+		*spawned = (double)(now_ns() - t0) / 1e3;
 		sbx_result r = {.size = sizeof(r)};
 		int rc = sbx_wait(p, -1, &r, &err);
 		sbx_proc_free(p);
@@ -219,6 +226,13 @@ int main(int argc, char **argv)
 					     .kind = IN_SBX,
 					     .ns = SBX_NS_DEFAULT,
 					     .limits = {.memory_bytes = 256u << 20, .pids = 64}};
+		/* the same, its next cgroups made while the previous one ran */
+		cases[nc++] = (struct bcase){.name = "sbx+mem+pids+pre",
+					     .what = "in-process, prewarmed",
+					     .kind = IN_SBX,
+					     .ns = SBX_NS_DEFAULT,
+					     .limits = {.memory_bytes = 256u << 20, .pids = 64},
+					     .prewarm = 1};
 	}
 	cases[nc++] = (struct bcase){.name = "true", .what = "whole process", .kind = CMD};
 	split(&cases[nc - 1], strcpy(cmds[ci++], "/bin/true"));
@@ -277,6 +291,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nc; i++) {
 		struct bcase *c = &cases[i];
 		c->t_us = calloc((size_t)rounds * (size_t)batch, sizeof(double));
+		c->spawn_us = calloc((size_t)rounds * (size_t)batch, sizeof(double));
 		c->round_med = calloc((size_t)rounds, sizeof(double));
 		if (c->kind == IN_SBX) {
 			const char *a[] = {"/bin/true", NULL};
@@ -285,13 +300,16 @@ int main(int argc, char **argv)
 			sbx_config_set_namespaces(c->cfg, c->ns, NULL);
 			if (c->policy)
 				sbx_config_set_policy(c->cfg, c->policy, NULL);
+			if (c->prewarm)
+				sbx_config_prewarm(c->cfg, NULL);
 			c->limits.size = sizeof(c->limits);
 			sbx_error err;
 			if (sbx_config_set_limits(c->cfg, &c->limits, &err) < 0)
 				fprintf(stderr, "%s: %s\n", c->name, err.message);
 		}
+		double ignored;
 		for (int w = 0; w < 5; w++) /* warm-up, and check that it works at all */
-			if (run_once(c) < 0) {
+			if (run_once(c, &ignored) < 0) {
 				c->failed = 1;
 				fprintf(stderr, "%s: fails here, left out\n", c->name);
 				break;
@@ -306,9 +324,11 @@ int main(int argc, char **argv)
 			for (int k = 0; k < batch; k++) {
 				if (gap_ms)
 					usleep((useconds_t)gap_ms * 1000);
-				double t = run_once(c);
-				if (t >= 0)
+				double spawned = 0, t = run_once(c, &spawned);
+				if (t >= 0) {
+					c->spawn_us[c->n] = spawned;
 					c->t_us[c->n++] = t;
+				}
 			}
 			c->round_med[r] = pctl(c->t_us + first, c->n - first, 0.5);
 		}
@@ -330,8 +350,8 @@ int main(int argc, char **argv)
 	printf("spawn-to-exit of /bin/true, %d rounds x %d per case%s (ratios: median of per-round "
 	       "ratios)\n",
 	       rounds, batch, gap_ms ? ", idle before each" : "");
-	printf("%-18s %-28s %6s %10s %10s %9s %9s %12s\n", "case", "what", "n", "median_us",
-	       "p99_us", "x_fork", "x_bwrap", "+us_vs_sbx");
+	printf("%-18s %-28s %6s %10s %10s %9s %9s %12s %10s\n", "case", "what", "n", "median_us",
+	       "p99_us", "x_fork", "x_bwrap", "+us_vs_sbx", "spawn_us");
 	for (size_t i = 0; i < nc; i++) {
 		struct bcase *c = &cases[i];
 		if (c->failed) {
@@ -356,8 +376,11 @@ int main(int argc, char **argv)
 		char ex[32] = "";
 		if (extra != 0)
 			snprintf(ex, sizeof(ex), "%+.0f", extra);
-		printf("%-18s %-28s %6zu %10.0f %10.0f %9.2f %9.2f %12s\n", c->name, c->what, c->n,
-		       med, p99, xf, xb, ex);
+		char sp[32] = "";
+		if (c->kind == IN_SBX)
+			snprintf(sp, sizeof(sp), "%.0f", pctl(c->spawn_us, c->n, 0.5));
+		printf("%-18s %-28s %6zu %10.0f %10.0f %9.2f %9.2f %12s %10s\n", c->name, c->what,
+		       c->n, med, p99, xf, xb, ex, sp);
 		if (tf)
 			fprintf(tf, "%s\t%s\t%zu\t%.1f\t%.1f\t%.3f\t%.3f\t%.1f\n", c->name, c->what,
 				c->n, med, p99, xf, xb, extra);

@@ -631,6 +631,16 @@ static const struct cg_v1 *v1_for(const struct cgroup_set *cs, int mech)
 	return NULL;
 }
 
+int cgroup_set_pids_max(struct cgroup_set *cs, uint64_t max, sbx_error *err)
+{
+	const struct cg_v1 *d = cs->where[CGM_PIDS] == CG_V1 ? v1_for(cs, CGM_PIDS) : NULL;
+	int r = d ? write_at(d->fd, "pids.max", "%llu", (unsigned long long)max) : -ENOENT;
+	if (r < 0)
+		return err_set(err, SBX_STAGE_PREPARE, -r, "cgroup: pids.max of %s",
+			       d ? d->path : "(no v1 pids cgroup)");
+	return 0;
+}
+
 /* Signals every process listed in a v1 cgroup; returns how many. */
 static int kill_listed(int dirfd)
 {

@@ -64,6 +64,10 @@ bool cgroup_any(const struct cgroup_set *cs);
 /* Moves pid into the v1 cgroups (the v2 one it was born in). */
 int cgroup_attach_v1(struct cgroup_set *cs, pid_t pid, sbx_error *err);
 
+/* Rewrites the v1 pids limit (a spare's helper takes a place until it
+ * exits). */
+int cgroup_set_pids_max(struct cgroup_set *cs, uint64_t max, sbx_error *err);
+
 /* Kills every process in the sandbox's cgroups. 0, or -errno. */
 int cgroup_kill(struct cgroup_set *cs);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "spare.h"
 #include "error.h"
 #include "filter.h"
 #include "util.h"
@@ -94,6 +95,7 @@ void sbx_config_free(sbx_config *c)
 	if (c->dev_prog_fd >= 0)
 		close(c->dev_prog_fd);
 	sbx_policy_free(c->policy);
+	spare_free(c->spare);
 	free(c);
 	errno = saved;
 }

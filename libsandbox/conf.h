@@ -82,6 +82,10 @@ struct sbx_config {
 	 * dropped when the rules change. */
 	int dev_prog_fd;
 	struct sbx_policy *policy; /* a reference, or NULL */
+	/* sbx_config_prewarm(): the next sandbox's cgroups made ahead of time
+	 * (spare.c), taken and replaced by each spawn (atomic) */
+	struct spare *spare;
+	bool prewarm;
 };
 
 /* The device rules that apply: the default allows, then the configured ones.

@@ -17,6 +17,7 @@ libsandbox_libsandbox_core_la_SOURCES = \
 	libsandbox/proc.c libsandbox/proc.h \
 	libsandbox/supervise.c \
 	libsandbox/cgroup.c libsandbox/cgroup.h \
+	libsandbox/spare.c libsandbox/spare.h \
 	libsandbox/devices.c libsandbox/devices.h \
 	libsandbox/features.c \
 	libsandbox/policy.c libsandbox/policy.h libsandbox/policy_consts.c \

@@ -301,6 +301,27 @@ SBX_EXPORT int sbx_config_set_rlimit(sbx_config *cfg, int resource, uint64_t sof
 SBX_EXPORT int sbx_config_add_device_rule(sbx_config *cfg, int allow, char type, int64_t major,
 					  int64_t minor, const char *access, sbx_error *err);
 
+/* For a supervisor that spawns from cfg again and again on a cgroup v1 (or
+ * hybrid) host: makes the cgroups of cfg's next sandbox now, with a helper
+ * process inside them, so that the sandbox is born in them rather than
+ * moved in; and from then on each spawn does the same for the next one,
+ * while its sandbox runs. Moving a process into a v1 cgroup waits for an
+ * RCU grace period (10-20 ms) unless another move just happened; the
+ * helper pays it in its own time. (v2 sandboxes are born in their cgroup
+ * anyway: nothing to gain there.) The wait still holds the kernel's cgroup
+ * lock, so a sandbox that ends sooner waits for it at sbx_wait(): the gain
+ * is for sandboxes that run longer than that, or spawns spaced out.
+ * What it costs: the helper is a child of the calling thread, and so is
+ * each sandbox it starts (their parent-death signal follows that thread);
+ * with a pids limit on cgroup v1 the helper shares the sandbox's pids
+ * cgroup for an instant, so that sandbox's pids_peak is not measured
+ * (SBX_MEASURED_PIDS unset), though the limit itself is exact. Best effort:
+ * what cannot be prepared is done at the spawn as usual; a spare made for
+ * other limits than the configuration has by then is thrown away.
+ * sbx_config_free() removes an unused one. Errors: EINVAL, and those of the
+ * configuration's id maps. */
+SBX_EXPORT int sbx_config_prewarm(sbx_config *cfg, sbx_error *err);
+
 /* ------------------------------------------------------------------ seccomp policies */
 
 /* A compiled seccomp policy: text in the language of sandbox-policy(5),

@@ -33,6 +33,7 @@
 #include "ns.h"
 #include "plan.h"
 #include "proc.h"
+#include "spare.h"
 #include "spawn.h"
 #include "sys.h"
 #include "util.h"
@@ -43,7 +44,9 @@
 struct spawn {
 	struct plan plan;
 	struct cgroup_set cg;
-	unsigned skipped; /* best-effort limits not applied */
+	struct cg_context ctx;
+	struct spare *spare; /* the cgroups came ready, with a helper in them */
+	unsigned skipped;    /* best-effort limits not applied */
 	struct mount_plan mounts;
 	struct fds_parent fds;
 	struct idmaps maps;
@@ -56,6 +59,7 @@ struct spawn {
 
 static void spawn_release(struct spawn *s)
 {
+	spare_free(s->spare);
 	cgroup_destroy(&s->cg, NULL);
 	mount_plan_free(&s->mounts);
 	fds_release(&s->fds);
@@ -121,12 +125,13 @@ static int plan_limits(struct spawn *s, const struct sbx_config *cfg, unsigned n
 	/* host uid 0 with the host's /dev in view opens root's device nodes by
 	 * file permission alone, capabilities or not: only a device cgroup
 	 * keeps them out */
-	struct cg_context ctx = {
+	s->ctx = (struct cg_context){
 		.pidns = ns & SBX_NS_PID,
 		.host_devices = host_root && !(ns & SBX_NS_MOUNT),
 	};
-	int r = cgroup_prepare(cfg, &ctx, &s->cg, &s->skipped, err);
-	if (r < 0)
+	int r = 0;
+	s->spare = spare_take((struct sbx_config *)cfg, &s->ctx, &s->cg, &s->skipped);
+	if (!s->spare && (r = cgroup_prepare(cfg, &s->ctx, &s->cg, &s->skipped, err)) < 0)
 		return r;
 	/* Wall time, CPU time and output end in a kill of the whole sandbox:
 	 * its cgroup, or a pid namespace whose first process takes the others. */
@@ -161,6 +166,52 @@ static int plan_limits(struct spawn *s, const struct sbx_config *cfg, unsigned n
 	return 0;
 }
 
+/* The id maps of a user namespace, and whether the sandbox may hold host
+ * uid 0 (a map sends an id there, or without a user namespace it runs as
+ * root). */
+static int identity(const struct sbx_config *cfg, unsigned ns, bool can_map, struct idmaps *maps,
+		    bool *host_root, sbx_error *err)
+{
+	if (ns & SBX_NS_USER) {
+		int r = ns_idmaps(cfg, can_map, maps, err);
+		if (r < 0)
+			return r;
+		*host_root = ns_maps_host_root(maps->uid, maps->n_uid);
+	} else {
+		*host_root = cfg->user_set ? cfg->uid == 0 : geteuid() == 0;
+	}
+	return 0;
+}
+
+/* The namespaces a spawn of cfg makes: the kernel only lets a process
+ * without CAP_SYS_ADMIN create others together with a user namespace it
+ * owns. */
+static unsigned namespaces(const struct sbx_config *cfg)
+{
+	unsigned ns = cfg->namespaces;
+	if (ns && !(ns & SBX_NS_USER) && !caps_caller_has(CAP_SYS_ADMIN))
+		ns |= SBX_NS_USER;
+	return ns;
+}
+
+int sbx_config_prewarm(sbx_config *cfg, sbx_error *err)
+{
+	if (!cfg)
+		return err_setx(err, SBX_STAGE_CONFIG, EINVAL, "prewarm: NULL configuration");
+	unsigned ns = namespaces(cfg);
+	struct idmaps maps;
+	bool host_root;
+	bool can_map = caps_caller_has(CAP_SETUID) && caps_caller_has(CAP_SETGID);
+	int r = identity(cfg, ns, can_map, &maps, &host_root, err);
+	if (r < 0)
+		return r;
+	struct cg_context ctx = {.pidns = ns & SBX_NS_PID,
+				 .host_devices = host_root && !(ns & SBX_NS_MOUNT)};
+	cfg->prewarm = true;
+	spare_arm(cfg, &ctx);
+	return 0;
+}
+
 static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns, sbx_error *err)
 {
 	struct plan *p = &s->plan;
@@ -173,19 +224,17 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 	p->sync_fd = p->sync_peer = -1;
 	p->uid = cfg->uid;
 	p->gid = cfg->gid;
+	if ((r = identity(cfg, ns, can_map, &s->maps, &host_root, err)) < 0)
+		return r;
 	if (p->userns) {
-		if ((r = ns_idmaps(cfg, can_map, &s->maps, err)) < 0)
-			return r;
 		p->need_sync = true;
 		/* the child starts as the caller's host ids, unmapped until the
 		 * maps are written: switch to the sandbox's own */
 		p->set_ids = true;
 		p->clear_groups = can_map; /* setgroups stays allowed only then */
-		host_root = ns_maps_host_root(s->maps.uid, s->maps.n_uid);
 	} else {
 		p->set_ids = cfg->user_set;
 		p->clear_groups = cfg->user_set && can_map;
-		host_root = cfg->user_set ? cfg->uid == 0 : geteuid() == 0;
 	}
 	if ((r = plan_limits(s, cfg, ns, host_root, err)) < 0)
 		return r;
@@ -205,8 +254,9 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 
 	if ((r = fds_prepare(cfg, &s->fds, p, err)) < 0)
 		return r;
-	/* the child waits while v1 cgroups take it in */
-	p->need_sync |= s->cg.n_v1 > 0;
+	/* the child waits while v1 cgroups take it in, or while a spare's
+	 * helper gives its place back */
+	p->need_sync |= s->spare ? spare_needs_settle(s->spare) : s->cg.n_v1 > 0;
 
 	if (cfg->policy) {
 		const char *why = cfg->entry ? filter_cannot_enter(cfg->policy)
@@ -358,11 +408,7 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 			"spawn: no program set (sbx_config_set_exec or sbx_config_set_entry)");
 
 	uint64_t start = now_us();
-	unsigned ns = cfg->namespaces;
-	/* the kernel only lets a process without CAP_SYS_ADMIN create other
-	 * namespaces together with a user namespace it owns */
-	if (ns && !(ns & SBX_NS_USER) && !caps_caller_has(CAP_SYS_ADMIN))
-		ns |= SBX_NS_USER;
+	unsigned ns = namespaces(cfg);
 
 	/* every fd field -1 before anything can fail: 0 is the caller's stdin */
 	struct spawn s = {.report = {-1, -1}, .sync = {-1, -1}};
@@ -410,10 +456,18 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid_t pid = (pid_t)sys_clone3(&ca);
-	if (pid == 0)
-		child_run(&s.plan);
-	int clone_errno = errno;
+	pid_t pid;
+	int clone_errno;
+	if (s.spare) {
+		long r2 = spare_launch(s.spare, &ca, &s.plan);
+		pid = r2 < 0 ? -1 : (pid_t)r2;
+		clone_errno = r2 < 0 ? (int)-r2 : 0;
+	} else {
+		pid = (pid_t)sys_clone3(&ca);
+		if (pid == 0)
+			child_run(&s.plan);
+		clone_errno = errno;
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		r = clone_error(ns, clone_errno, err);
@@ -432,7 +486,8 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	if (s.plan.need_sync) {
 		r = s.plan.userns ? ns_write_idmaps(pid, &s.maps, err) : 0;
 		if (r == 0)
-			r = cgroup_attach_v1(&s.cg, pid, err);
+			r = s.spare ? spare_settle(s.spare, &s.cg, err)
+				    : cgroup_attach_v1(&s.cg, pid, err);
 		if (r == 0 && (r = spawn_release_child(s.sync[1])) < 0)
 			r = err_set(err, SBX_STAGE_PREPARE, -r, "spawn: release the child");
 		closep(&s.sync[1]);
@@ -454,6 +509,7 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	cgroup_set_init(&s.cg);
 	proc->pidns = ns & SBX_NS_PID;
 	proc->filtered = s.plan.filter != NULL;
+	proc->helper_counted = s.spare && spare_needs_settle(s.spare);
 	proc->skipped = s.skipped;
 	const sbx_limits *l = &cfg->limits;
 	if (l->wall_time_ms)
@@ -466,6 +522,10 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	proc->output_cap = l->output_bytes;
 	proc->oom_group_v1 = proc->cg.where[CGM_MEMORY] == CG_V1;
 	*procp = proc;
+	/* prewarmed: the next sandbox's v1 cgroups are made now, while this
+	 * one runs */
+	if (proc->cg.n_v1 && cfg->prewarm)
+		spare_arm((struct sbx_config *)cfg, &s.ctx);
 	r = 0;
 	goto out;
 

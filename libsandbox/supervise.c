@@ -293,6 +293,10 @@ void proc_finish(struct sbx_proc *p)
 		for (int i = 0; i < 2000 && !cgroup_empty(&p->cg); i++)
 			usleep(i < 100 ? 100 : 5000);
 		cgroup_stats(&p->cg, res);
+		if (p->helper_counted) { /* its peak includes a spare's helper */
+			res->pids_peak = 0;
+			res->measured &= ~SBX_MEASURED_PIDS;
+		}
 		cgroup_destroy(&p->cg, NULL);
 	}
 	res->output_bytes = p->output_bytes;

@@ -359,6 +359,57 @@ START_TEST(gc_removes_only_dead_owners_cgroups)
 }
 END_TEST
 
+/* A prewarmed configuration: each sandbox is born in cgroups made while the
+ * previous one ran (where they are v1: on v2 there is nothing to gain), the
+ * pids limit is exact though a helper stood in the cgroup first, and a spare
+ * made for other limits is not used. */
+START_TEST(prewarmed_sandbox_is_born_in_its_cgroups)
+{
+	REQUIRE_ROOT();
+	sbx_config *c = probe_config(Q("cgroup", "forkn", "20"));
+	/* no cgroup namespace: the probe sees where it is from the host's view */
+	ck_assert_int_eq(sbx_config_set_namespaces(c, SBX_NS_DEFAULT & ~SBX_NS_CGROUP, NULL), 0);
+	set_limits(c, (sbx_limits){.memory_bytes = 64u << 20, .pids = 8, .wall_time_ms = 20000});
+	rlimit(c, RLIMIT_NPROC, 400); /* backstop */
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_prewarm(c, &err), 0);
+	char spare[128];
+	if (!v1_sandbox_cgroup(spare)) {
+		fprintf(stderr,
+			"SKIP %s: no cgroup v1 controller is used here, so no spare is made\n",
+			__func__);
+		ck_assert_int_eq(count_sandbox_cgroups(), 0);
+		sbx_config_free(c);
+		return;
+	}
+	sbx_result r = {.size = sizeof(r)};
+	char *out = run_capture(c, &r);
+	ck_assert_msg(strstr(out, spare), "not born in the spare %s:\n%s", spare, out);
+	ck_assert_msg(strstr(out, "forked=7\n"), "pids limit 8 not exact:\n%s", out);
+	ck_assert_str_eq(sbx_status_name(r.status), "ok");
+	ck_assert(r.measured & SBX_MEASURED_MEMORY);
+	ck_assert(!(r.measured & SBX_MEASURED_PIDS)); /* the helper was counted */
+	free(out);
+
+	/* the next one was made while that one ran */
+	char next[128];
+	ck_assert(v1_sandbox_cgroup(next));
+	ck_assert_str_ne(next, spare);
+	out = run_capture(c, &r);
+	ck_assert_msg(strstr(out, next), "not born in the spare %s:\n%s", next, out);
+	free(out);
+
+	/* made for a limit of 8: a spawn with a limit of 4 makes its own */
+	ck_assert(v1_sandbox_cgroup(next));
+	set_limits(c, (sbx_limits){.memory_bytes = 64u << 20, .pids = 4, .wall_time_ms = 20000});
+	out = run_capture(c, &r);
+	ck_assert_msg(!strstr(out, next), "a stale spare was used:\n%s", out);
+	ck_assert_msg(strstr(out, "forked=3\n"), "pids limit 4 not exact:\n%s", out);
+	free(out);
+	sbx_config_free(c); /* the last spare goes with it: the fixture checks */
+}
+END_TEST
+
 START_TEST(status_names)
 {
 	static const char *const want[] = {
@@ -394,6 +445,7 @@ static Suite *suite(void)
 	tcase_add_test(t, failed_spawn_removes_its_cgroups);
 	tcase_add_test(t, gc_removes_only_dead_owners_cgroups);
 	tcase_add_test(t, status_names);
+	tcase_add_test(t, prewarmed_sandbox_is_born_in_its_cgroups);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -293,6 +293,26 @@ int main(int argc, char **argv)
 			i++;
 			for (;;)
 				;
+		} else if (!strcmp(q, "forkn")) { /* forkn N: how many children can exist at once */
+			int n = atoi(arg), k = 0;
+			pid_t kids[256];
+			for (; k < n && k < 256; k++) {
+				pid_t pid = fork();
+				if (pid == 0) {
+					pause();
+					_exit(0);
+				}
+				if (pid < 0)
+					break;
+				kids[k] = pid;
+			}
+			printf("forked=%d\n", k);
+			fflush(stdout);
+			for (int j = 0; j < k; j++)
+				kill(kids[j], SIGKILL);
+			while (wait(NULL) > 0)
+				;
+			i++;
 		} else if (!strcmp(q, "forkbomb")) {
 			for (;;)
 				fork();

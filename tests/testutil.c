@@ -140,6 +140,32 @@ static bool count_in(const char *dir, bool v2, void *arg)
 	return true;
 }
 
+static bool name_in(const char *dir, bool v2, void *arg)
+{
+	if (v2)
+		return true; /* the v1 ones: a spare is made for them */
+	char ours[32];
+	snprintf(ours, sizeof(ours), "sbx-%d-", (int)getpid());
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+	while (d && !found && (e = readdir(d)))
+		if (!strncmp(e->d_name, ours, strlen(ours))) {
+			snprintf(arg, 128, "%.100s", e->d_name);
+			found = true;
+		}
+	if (d)
+		closedir(d);
+	return !found;
+}
+
+bool v1_sandbox_cgroup(char out[128])
+{
+	out[0] = 0;
+	each_own_cgroup(name_in, out);
+	return out[0] != 0;
+}
+
 int count_sandbox_cgroups(void)
 {
 	int n = 0;

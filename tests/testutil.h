@@ -21,6 +21,9 @@ bool has_children(void);
  * beneath our own cgroup, in every mounted hierarchy. */
 int count_sandbox_cgroups(void);
 
+/* The name of a cgroup v1 this process made (sbx-<our pid>-*), if any. */
+bool v1_sandbox_cgroup(char out[128]);
+
 /* Our own cgroup v2 directory, if cgroup2 is mounted. */
 bool own_v2_cgroup_dir(char *out, size_t len);
 
