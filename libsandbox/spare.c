@@ -36,7 +36,11 @@
 #include "sys.h"
 #include "util.h"
 
-#define STACK_SIZE (64u << 10)
+/* The helper's stack is also the sandbox's until it execs (child_run runs
+ * on a copy of it): room as for a thread, touched pages only, and a guard
+ * page below. */
+#define STACK_SIZE (512u << 10)
+#define GUARD 4096u
 
 /* What a spare's cgroups were made for: a spawn whose inputs differ gets
  * cgroups of its own. */
@@ -186,6 +190,8 @@ static struct spare *make(const struct sbx_config *cfg, const struct cg_context 
 		sp->stack = NULL;
 		goto fail;
 	}
+	if (mprotect(sp->stack, GUARD, PROT_NONE) < 0)
+		goto fail;
 	sp->creator = getpid();
 	sigset_t all, old;
 	sigfillset(&all);
