@@ -18,6 +18,7 @@ int cli_spawn_exit_code(const sbx_error *err);
 
 int cmd_run(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 
 /* Where policies are looked for and compiled ones cached (see policies.c). */

@@ -14,6 +14,7 @@ static const char usage[] =
 	"  run SPEC     run the program a spec (OCI config.json) describes in a new sandbox\n"
 	"  gc           remove what sandboxes of dead supervisors left behind\n"
 	"  policy ...   check, export, explain and learn seccomp policies\n"
+	"  features     what this kernel and build offer, as JSON\n"
 	"\n"
 	"Run 'sandboxd COMMAND --help' for a command's options.\n"
 	"\n"
@@ -45,6 +46,7 @@ static const struct {
 	{"run", cmd_run},
 	{"gc", cmd_gc},
 	{"policy", cmd_policy},
+	{"features", cmd_features},
 };
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -23,21 +24,32 @@ int caps_last_cap(void)
 	return (int)cap_max_bits() - 1;
 }
 
-int caps_drop_all(bool drop_bounding, int last_cap)
+int caps_apply(const sbx_caps *keep, bool drop_bounding, int last_cap)
 {
 	if (drop_bounding) {
 		/* Without this, executing a file as uid 0 would grant the
 		 * whole bounding set again. */
-		for (int c = 0; c <= last_cap; c++)
-			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+		for (int c = 0; c <= last_cap && c < 64; c++)
+			if (!(keep->bounding >> c & 1) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 &&
+			    errno != EINVAL)
 				return -errno;
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return -errno;
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[2];
-	memset(d, 0, sizeof(d));
+	for (int i = 0; i < 2; i++)
+		d[i] = (struct __user_cap_data_struct){
+			.effective = (uint32_t)(keep->effective >> (32 * i)),
+			.permitted = (uint32_t)(keep->permitted >> (32 * i)),
+			.inheritable = (uint32_t)(keep->inheritable >> (32 * i)),
+		};
 	if (sys_capset(&h, d) < 0)
 		return -errno;
+	/* what a program that is not uid 0 keeps across exec */
+	for (int c = 0; c <= last_cap && c < 64; c++)
+		if ((keep->ambient >> c & 1) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+			return -errno;
 	return 0;
 }

@@ -4,15 +4,18 @@
 
 #include <stdbool.h>
 
+#include "sandbox.h"
+
 /* True if the calling thread has capability `cap` in its effective set. */
 bool caps_caller_has(int cap);
 
 /* Highest capability number this kernel knows (libcap reads it at run time). */
 int caps_last_cap(void);
 
-/* Child side: clears the bounding set (if drop_bounding: it needs
- * CAP_SETPCAP), the ambient set, and the effective, permitted and
- * inheritable sets. Returns 0 or -errno. */
-int caps_drop_all(bool drop_bounding, int last_cap);
+/* Child side: clears the bounding set but what `keep` keeps (if
+ * drop_bounding: it needs CAP_SETPCAP), sets the effective, permitted and
+ * inheritable sets to keep's, and raises keep's ambient ones. Returns 0 or
+ * -errno. */
+int caps_apply(const sbx_caps *keep, bool drop_bounding, int last_cap);
 
 #endif

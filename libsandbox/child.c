@@ -134,8 +134,12 @@ static void install_filter(struct plan *p, int rfd)
  * runs (EOF, or in strict mode, where close is not allowed, a record), then
  * fn. The exit system call ends it: exit_group is not among strict mode's
  * four. */
+static void enter_capmode(struct plan *p, int rfd, const char *path);
+
 __attribute__((noreturn)) static void run_entry(struct plan *p, int rfd)
 {
+	if (p->capmode)
+		enter_capmode(p, rfd, NULL);
 	if (p->strict) {
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_STRICT, 0, NULL) < 0)
 			fail(rfd, STEP_SECCOMP, 0, errno);
@@ -150,6 +154,41 @@ __attribute__((noreturn)) static void run_entry(struct plan *p, int rfd)
 	int status = p->entry(p->entry_arg);
 	for (;;)
 		syscall(SYS_exit, status & 0xff);
+}
+
+/* Capability mode before the program runs: Landlock rules for the runtime
+ * paths (as the sandbox sees them), the directory grants and the program
+ * itself, then the seccomp part. */
+static void enter_capmode(struct plan *p, int rfd, const char *path)
+{
+	struct cap_rule rules[CONF_CAP_RUNTIME_MAX + 64 + 1];
+	long where[CONF_CAP_RUNTIME_MAX + 64 + 1];
+	size_t n = 0;
+	for (size_t i = 0; p->cap_runtime[i] && i < CONF_CAP_RUNTIME_MAX; i++) {
+		int fd = open(p->cap_runtime[i], O_PATH | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue; /* not in this root (/lib64 on some systems) */
+		if (fd < 0)
+			fail(rfd, STEP_CAPMODE, (long)i, errno);
+		where[n] = (long)i;
+		rules[n++] = (struct cap_rule){fd, SBX_CAP_READ | SBX_CAP_EXEC};
+	}
+	for (size_t i = 0; i < p->n_cap_grants && i < 64; i++) {
+		where[n] = PLAN_CAP_GRANT + (long)i;
+		rules[n++] = p->cap_grants[i];
+	}
+	/* the program: from its fd, or by the path resolved before */
+	int prog = p->exec_fd >= 0 ? p->exec_fd : path ? open(path, O_PATH | O_CLOEXEC) : -1;
+	if (prog >= 0) {
+		where[n] = -1;
+		rules[n++] = (struct cap_rule){prog, SBX_CAP_EXEC};
+	}
+	size_t failed;
+	int r = capmode_landlock(rules, n, p->cap_need, &failed);
+	if (r < 0)
+		fail(rfd, STEP_CAPMODE, failed == (size_t)-1 ? -1 : where[failed], -r);
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, p->cap_filter) < 0)
+		fail(rfd, STEP_CAPMODE, -1, errno);
 }
 
 void child_run(struct plan *p)
@@ -184,6 +223,10 @@ void child_run(struct plan *p)
 			_exit(127); /* the parent gave up (and reports why) or died */
 	}
 
+	/* kept capabilities survive a switch to a uid other than 0 only so */
+	bool kept = p->caps.permitted || p->caps.ambient;
+	if (p->set_ids && kept && p->uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		fail(rfd, STEP_CAPS, 0, errno);
 	if (p->set_ids) {
 		if (p->clear_groups && sys_setgroups(0, NULL) < 0)
 			fail(rfd, STEP_SETGROUPS, 0, errno);
@@ -231,10 +274,10 @@ void child_run(struct plan *p)
 	if (sys_keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0) < 0 && errno != ENOSYS)
 		fail(rfd, STEP_KEYRING, 0, errno);
 
-	if ((r = caps_drop_all(p->drop_bounding, p->last_cap)) < 0)
+	if ((r = caps_apply(&p->caps, p->drop_bounding, p->last_cap)) < 0)
 		fail(rfd, STEP_CAPS, 0, -r);
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(rfd, STEP_NO_NEW_PRIVS, 0, errno);
 
 	sigset_t none;
@@ -244,7 +287,7 @@ void child_run(struct plan *p)
 	if (p->entry)
 		run_entry(p, rfd);
 
-	if (!p->filter) {
+	if (!p->filter && !p->capmode) {
 		if (p->exec_fd >= 0) {
 			syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
 			fail(rfd, STEP_EXEC, -1, errno);
@@ -256,13 +299,17 @@ void child_run(struct plan *p)
 		search(p, rfd, true);
 	}
 	/* Under a filter a failing execve may not be able to report (the policy
-	 * may forbid the write), so what can be checked is checked first. */
+	 * may forbid the write), and capability mode needs the program's path
+	 * for a rule, so what can be checked is checked first. */
 	const char *path = p->path;
 	if (p->exec_fd < 0 && !strchr(path, '/'))
 		path = search(p, rfd, false);
 	else if (p->exec_fd < 0 && !runnable(path))
 		fail(rfd, STEP_EXEC, -1, access(path, F_OK) == 0 ? EACCES : errno);
-	install_filter(p, rfd);
+	if (p->capmode)
+		enter_capmode(p, rfd, path);
+	if (p->filter)
+		install_filter(p, rfd);
 	if (p->exec_fd >= 0)
 		syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
 	else
@@ -310,6 +357,8 @@ static const char *step_name(int step)
 		return "drop capabilities";
 	case STEP_NO_NEW_PRIVS:
 		return "set no_new_privs";
+	case STEP_CAPMODE:
+		return "enter capability mode";
 	case STEP_SECCOMP:
 		return "install the seccomp filter";
 	}
@@ -340,6 +389,16 @@ void child_describe_failure(const struct plan *p, const struct child_report *r, 
 		return;
 	case STEP_CHDIR:
 		snprintf(buf, len, "chdir %s: %s", p->cwd, es);
+		return;
+	case STEP_CAPMODE:
+		if (r->index >= PLAN_CAP_GRANT &&
+		    (size_t)(r->index - PLAN_CAP_GRANT) < p->n_cap_grants)
+			snprintf(buf, len, "capability mode: the directory granted as fd %d: %s",
+				 p->cap_grants[r->index - PLAN_CAP_GRANT].fd, es);
+		else if (r->index >= 0)
+			snprintf(buf, len, "capability mode: %s: %s", p->cap_runtime[r->index], es);
+		else
+			snprintf(buf, len, "capability mode: %s", es);
 		return;
 	case STEP_HOSTNAME:
 		snprintf(buf, len, "sethostname \"%s\": %s", p->hostname, es);

@@ -11,10 +11,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <strings.h>
+#include <sys/capability.h>
+
+#include "caps.h"
+#include "capmode.h"
 #include "conf.h"
 #include "spare.h"
 #include "error.h"
 #include "filter.h"
+#include "rights.h"
 #include "util.h"
 
 #define CFG_ERR(err, errnum, ...) err_setx(err, SBX_STAGE_CONFIG, errnum, __VA_ARGS__)
@@ -68,6 +74,7 @@ sbx_config *sbx_config_new(void)
 		c->stdio_fd[i] = -1;
 	}
 	c->pdeathsig = SIGKILL;
+	c->no_new_privs = true;
 	c->limits.size = sizeof(c->limits);
 	/* no core dumps: a crash must not hand memory to the host's core_pattern */
 	c->rlimits[RLIMIT_CORE] = (struct rlimit_setting){true, 0, 0};
@@ -95,6 +102,8 @@ void sbx_config_free(sbx_config *c)
 	if (c->dev_prog_fd >= 0)
 		close(c->dev_prog_fd);
 	sbx_policy_free(c->policy);
+	sbx_policy_free(c->cap_policy);
+	strv_free(c->cap_runtime);
 	spare_free(c->spare);
 	free(c);
 	errno = saved;
@@ -371,7 +380,28 @@ int sbx_config_set_stdio(sbx_config *c, int stream, int mode, int fd, sbx_error 
 	return 0;
 }
 
-int sbx_config_grant_fd(sbx_config *c, int fd, int target, sbx_error *err)
+/* Adds (or replaces) the grant at `target`, taking `fd` over. */
+static int add_grant(sbx_config *c, int fd, int target, int rights, sbx_error *err)
+{
+	for (size_t i = 0; i < c->n_grants; i++) {
+		if (c->grants[i].target == target) {
+			close(c->grants[i].fd);
+			c->grants[i].fd = fd;
+			c->grants[i].rights = rights;
+			return 0;
+		}
+	}
+	struct grant *g = realloc(c->grants, (c->n_grants + 1) * sizeof(*g));
+	if (!g) {
+		close(fd);
+		return CFG_ERR(err, ENOMEM, "grant: out of memory");
+	}
+	g[c->n_grants++] = (struct grant){fd, target, rights};
+	c->grants = g;
+	return 0;
+}
+
+static int check_target(sbx_config *c, int fd, int target, sbx_error *err)
 {
 	if (!c)
 		return CFG_ERR(err, EINVAL, "grant: NULL configuration");
@@ -380,23 +410,142 @@ int sbx_config_grant_fd(sbx_config *c, int fd, int target, sbx_error *err)
 			       "grant fd %d as %d: the target must be 3..%d (0-2 are stdio, see "
 			       "sbx_config_set_stdio)",
 			       fd, target, CONF_FD_TARGET_MAX);
-	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (dup < 0)
-		return err_set(err, SBX_STAGE_CONFIG, errno, "grant fd %d as %d", fd, target);
-	for (size_t i = 0; i < c->n_grants; i++) {
-		if (c->grants[i].target == target) {
-			close(c->grants[i].fd);
-			c->grants[i].fd = dup;
-			return 0;
+	return 0;
+}
+
+int sbx_config_grant_fd(sbx_config *c, int fd, int target, sbx_error *err)
+{
+	return sbx_config_grant(c, fd, target, SBX_RIGHTS_AS_IS, err);
+}
+
+int sbx_config_grant(sbx_config *c, int fd, int target, int rights, sbx_error *err)
+{
+	int r = check_target(c, fd, target, err);
+	if (r < 0)
+		return r;
+	int narrowed = sbx_fd_narrow(fd, rights, err);
+	if (narrowed < 0) {
+		/* say which grant */
+		if (err) {
+			char msg[SBX_ERROR_MAX];
+			snprintf(msg, sizeof(msg), "%s", err->message);
+			err_setx(err, SBX_STAGE_CONFIG, err->code, "grant fd %d as %d: %s", fd,
+				 target, msg);
+		}
+		return narrowed;
+	}
+	return add_grant(c, narrowed, target, rights, err);
+}
+
+int sbx_config_grant_path(sbx_config *c, const char *path, int target, int rights, sbx_error *err)
+{
+	int r = check_target(c, -1, target, err);
+	if (r < 0)
+		return r;
+	if (!path || !*path)
+		return CFG_ERR(err, EINVAL, "grant as %d: an empty path", target);
+	int flags = rights_open_flags(rights);
+	if (flags < 0)
+		return CFG_ERR(err, EINVAL, "grant %s as %d: unknown rights %d", path, target,
+			       rights);
+	int fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return err_set(err, SBX_STAGE_CONFIG, errno, "grant %s as %d", path, target);
+	if ((r = rights_check(fd, rights)) < 0) {
+		close(fd);
+		return err_setx(err, SBX_STAGE_CONFIG, -r, "grant %s as %d: %s", path, target,
+				rights_problem(-r, rights));
+	}
+	return add_grant(c, fd, target, rights, err);
+}
+
+int sbx_config_set_capability_mode(sbx_config *c, int enable, const char *const *runtime,
+				   unsigned need, sbx_error *err)
+{
+	static const char *const defaults[] = {"/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache",
+					       NULL};
+	if (!c)
+		return CFG_ERR(err, EINVAL, "capability mode: NULL configuration");
+	if (need & ~(SBX_CAP_NEED_FS | SBX_CAP_NEED_NET | SBX_CAP_NEED_SCOPE))
+		return CFG_ERR(err, EINVAL, "capability mode: unknown needs 0x%x", need);
+	size_t n = 0;
+	for (; runtime && runtime[n]; n++)
+		if (runtime[n][0] != '/')
+			return CFG_ERR(err, EINVAL,
+				       "capability mode: \"%s\" is not an absolute path",
+				       runtime[n]);
+	if (n > CONF_CAP_RUNTIME_MAX)
+		return CFG_ERR(err, EINVAL, "capability mode: at most %d runtime paths",
+			       CONF_CAP_RUNTIME_MAX);
+	sbx_policy *p = NULL;
+	char **rt = NULL;
+	if (enable) {
+		int r = sbx_policy_parse(capmode_policy_text(), "capability mode", NULL, &p, err);
+		if (r < 0)
+			return r;
+		if (!(rt = strv_dup(runtime ? runtime : defaults, NULL))) {
+			sbx_policy_free(p);
+			return CFG_ERR(err, ENOMEM, "capability mode: out of memory");
 		}
 	}
-	struct grant *g = realloc(c->grants, (c->n_grants + 1) * sizeof(*g));
-	if (!g) {
-		close(dup);
-		return CFG_ERR(err, ENOMEM, "grant: out of memory");
-	}
-	g[c->n_grants++] = (struct grant){dup, target};
-	c->grants = g;
+	sbx_policy_free(c->cap_policy);
+	strv_free(c->cap_runtime);
+	c->capmode = enable;
+	c->cap_need = need;
+	c->cap_policy = p;
+	c->cap_runtime = rt;
+	return 0;
+}
+
+int sbx_config_set_caps(sbx_config *c, const sbx_caps *caps, sbx_error *err)
+{
+	if (!c || !caps)
+		return CFG_ERR(err, EINVAL, "capabilities: NULL argument");
+	if ((caps->effective & ~caps->permitted) ||
+	    (caps->ambient & ~(caps->permitted & caps->inheritable)))
+		return CFG_ERR(err, EINVAL,
+			       "capabilities: effective must be within permitted, ambient within "
+			       "permitted and inheritable");
+	int last = caps_last_cap();
+	uint64_t all = last >= 63 ? ~0ull : (1ull << (last + 1)) - 1;
+	uint64_t any = caps->bounding | caps->effective | caps->permitted | caps->inheritable |
+		       caps->ambient;
+	if (any & ~all)
+		return CFG_ERR(err, EINVAL, "capabilities: this kernel knows 0..%d", last);
+	c->caps = *caps;
+	return 0;
+}
+
+int sbx_cap_from_name(const char *name)
+{
+	cap_value_t v;
+	if (!name)
+		return -1;
+	char buf[64];
+	/* libcap takes "cap_net_bind_service" in any case */
+	snprintf(buf, sizeof(buf), "%s%s", strncasecmp(name, "CAP_", 4) ? "cap_" : "", name);
+	return cap_from_name(buf, &v) == 0 ? (int)v : -1;
+}
+
+int sbx_config_set_no_new_privs(sbx_config *c, int on, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "no_new_privs: NULL configuration");
+	c->no_new_privs = on;
+	return 0;
+}
+
+int sbx_config_add_channel(sbx_config *c, int target, sbx_error *err)
+{
+	int r = check_target(c, -1, target, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->n_channels; i++)
+		if (c->channels[i] == target)
+			return CFG_ERR(err, EINVAL, "channel: fd %d already has one", target);
+	if (c->n_channels == CONF_CHANNELS_MAX)
+		return CFG_ERR(err, EINVAL, "channel: at most %d", CONF_CHANNELS_MAX);
+	c->channels[c->n_channels++] = target;
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #define CONF_HOSTNAME_MAX 64
 #define CONF_FD_TARGET_MAX 1048575 /* fs.nr_open's default ceiling */
 #define CONF_IO_MAX 16
+#define CONF_CHANNELS_MAX 8
+#define CONF_CAP_RUNTIME_MAX 16
 #define CONF_DEVICE_RULES_MAX 64
 #define CONF_RLIMITS 16 /* RLIM_NLIMITS on Linux */
 
@@ -44,6 +46,7 @@ struct idmap {
 struct grant {
 	int fd;	    /* owned duplicate */
 	int target; /* fd number in the sandbox */
+	int rights; /* enum sbx_rights it was narrowed to */
 };
 
 struct sbx_config {
@@ -69,6 +72,8 @@ struct sbx_config {
 	int stdio_fd[3]; /* owned duplicate for SBX_STDIO_FD, else -1 */
 	struct grant *grants;
 	size_t n_grants;
+	int channels[CONF_CHANNELS_MAX]; /* fd numbers a new channel's end goes to */
+	size_t n_channels;
 	int pdeathsig;
 	sbx_limits limits;
 	struct io_limit io[CONF_IO_MAX];
@@ -82,6 +87,14 @@ struct sbx_config {
 	 * dropped when the rules change. */
 	int dev_prog_fd;
 	struct sbx_policy *policy; /* a reference, or NULL */
+	/* capability mode: Landlock rules from the directory grants and these
+	 * paths, and its seccomp part, compiled once */
+	bool capmode;
+	unsigned cap_need;
+	char **cap_runtime; /* NULL-terminated, owned */
+	struct sbx_policy *cap_policy;
+	sbx_caps caps;	   /* kept capabilities; all empty by default */
+	bool no_new_privs; /* true unless turned off */
 	/* sbx_config_prewarm(): the next sandbox's cgroups made ahead of time
 	 * (spare.c), taken and replaced by each spawn (atomic) */
 	struct spare *spare;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -17,6 +18,8 @@ void fds_init(struct fds_parent *fp)
 	fp->devnull = -1;
 	for (int i = 0; i < 3; i++)
 		fp->child_end[i] = fp->our_end[i] = fp->relay_end[i] = fp->relay_to[i] = -1;
+	for (int i = 0; i < CONF_CHANNELS_MAX; i++)
+		fp->chan_child[i] = fp->chan_ours[i] = -1;
 }
 
 int fds_prepare(const struct sbx_config *cfg, struct fds_parent *fp, struct plan *plan,
@@ -24,7 +27,7 @@ int fds_prepare(const struct sbx_config *cfg, struct fds_parent *fp, struct plan
 {
 	fds_init(fp);
 
-	fp->moves = calloc(cfg->n_grants + 3, sizeof(*fp->moves));
+	fp->moves = calloc(cfg->n_grants + cfg->n_channels + 3, sizeof(*fp->moves));
 	if (!fp->moves)
 		return err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "fds: out of memory");
 
@@ -80,6 +83,21 @@ int fds_prepare(const struct sbx_config *cfg, struct fds_parent *fp, struct plan
 		if (g->target >= floor)
 			floor = g->target + 1;
 	}
+	for (size_t i = 0; i < cfg->n_channels; i++) {
+		int target = cfg->channels[i], sv[2];
+		for (size_t k = 0; k < cfg->n_grants; k++)
+			if (cfg->grants[k].target == target)
+				return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
+						"fd %d is both a grant and a channel", target);
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+			return err_set(err, SBX_STAGE_PREPARE, errno, "channel for fd %d", target);
+		fp->chan_ours[fp->n_chan] = sv[0];
+		fp->chan_child[fp->n_chan++] = sv[1];
+		fp->moves[fp->n_moves++] =
+			(struct fd_move){.src = sv[1], .target = target, .tmp = -1};
+		if (target >= floor)
+			floor = target + 1;
+	}
 	plan->fds = fp->moves;
 	plan->n_fds = fp->n_moves;
 	plan->fd_floor = floor;
@@ -95,6 +113,10 @@ void fds_release(struct fds_parent *fp)
 		closep(&fp->relay_to[i]);
 	}
 	closep(&fp->devnull);
+	for (size_t i = 0; i < fp->n_chan; i++) {
+		closep(&fp->chan_child[i]);
+		closep(&fp->chan_ours[i]);
+	}
 	free(fp->moves);
 	fp->moves = NULL;
 	fp->n_moves = 0;

@@ -2,6 +2,7 @@
 #ifndef SBX_FDS_H
 #define SBX_FDS_H
 
+#include "conf.h"
 #include "plan.h"
 
 /* Parent-side fds of one spawn: pipe ends and /dev/null, owned here until
@@ -12,6 +13,9 @@ struct fds_parent {
 	int relay_end[3]; /* our non-blocking read end of a SBX_STDIO_RELAY stream */
 	int relay_to[3];  /* and where its data goes (a duplicate of the caller's fd) */
 	int devnull;
+	int chan_child[CONF_CHANNELS_MAX]; /* the sandbox's channel ends */
+	int chan_ours[CONF_CHANNELS_MAX];
+	size_t n_chan;
 	struct fd_move *moves;
 	size_t n_moves;
 };

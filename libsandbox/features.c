@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -61,6 +62,13 @@ int sbx_probe(sbx_features *f, sbx_error *err)
 	f->kernel_major = f->kernel_minor = 0;
 	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &f->kernel_major, &f->kernel_minor) < 2)
 		f->kernel_minor = 0;
+	if (f->size >= offsetof(sbx_features, landlock_abi) + sizeof(f->landlock_abi))
+		f->landlock_abi = sbx_landlock_abi();
+	if (f->size >= offsetof(sbx_features, libseccomp) + sizeof(f->libseccomp)) {
+		const struct scmp_version *v = seccomp_version();
+		snprintf(f->libseccomp, sizeof(f->libseccomp), "%u.%u.%u", v->major, v->minor,
+			 v->micro);
+	}
 	errno = saved;
 	return 0;
 }

@@ -18,6 +18,10 @@ libsandbox_libsandbox_core_la_SOURCES = \
 	libsandbox/supervise.c \
 	libsandbox/cgroup.c libsandbox/cgroup.h \
 	libsandbox/spare.c libsandbox/spare.h \
+	libsandbox/rights.c libsandbox/rights.h \
+	libsandbox/chan.c libsandbox/chan.h \
+	libsandbox/capmode.c libsandbox/capmode.h \
+	libsandbox/broker.c \
 	libsandbox/devices.c libsandbox/devices.h \
 	libsandbox/features.c \
 	libsandbox/policy.c libsandbox/policy.h libsandbox/policy_consts.c \

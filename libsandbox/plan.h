@@ -13,7 +13,11 @@
 
 #include <linux/filter.h>
 
+#include "capmode.h"
 #include "conf.h"
+
+/* STEP_CAPMODE indexes at and above this are directory grants */
+#define PLAN_CAP_GRANT 1000
 
 enum step {
 	STEP_SETSID = 1,
@@ -30,6 +34,7 @@ enum step {
 	STEP_KEYRING,
 	STEP_CAPS,
 	STEP_NO_NEW_PRIVS,
+	STEP_CAPMODE, /* index: runtime path, or PLAN_CAP_GRANT + grant, or -1 */
 	STEP_SECCOMP,
 	STEP_LISTENER_AT, /* not a failure: the listener will be fd `index` */
 	STEP_ENTERED,	  /* not a failure: a strict-mode entry function runs */
@@ -113,6 +118,17 @@ struct plan {
 
 	bool drop_bounding; /* we hold CAP_SETPCAP where the sandbox runs */
 	int last_cap;
+	sbx_caps caps; /* kept */
+	bool no_new_privs;
+
+	/* capability mode: Landlock rules on the runtime paths (opened in the
+	 * sandbox), the directory grants (by target) and the program */
+	bool capmode;
+	unsigned cap_need;
+	char *const *cap_runtime;
+	struct cap_rule *cap_grants; /* fd = the grant's target */
+	size_t n_cap_grants;
+	const struct sock_fprog *cap_filter;
 
 	int (*entry)(void *); /* run this instead of a program */
 	void *entry_arg;

@@ -29,6 +29,14 @@ int sbx_proc_notify_fd(const sbx_proc *p)
 	return p ? p->notify_fd : -1;
 }
 
+sbx_chan *sbx_proc_channel(const sbx_proc *p, int target)
+{
+	for (size_t i = 0; p && i < p->n_chans; i++)
+		if (p->chan_target[i] == target)
+			return p->chans[i];
+	return NULL;
+}
+
 int sbx_proc_stdio(const sbx_proc *p, int stream)
 {
 	if (!p || stream < 0 || stream > 2)
@@ -119,6 +127,8 @@ void sbx_proc_free(sbx_proc *p)
 		closep(&p->relay_to[i]);
 	}
 	closep(&p->notify_fd);
+	for (size_t i = 0; i < p->n_chans; i++)
+		sbx_chan_free(p->chans[i]);
 	closep(&p->pidfd);
 	free(p);
 	errno = saved;

@@ -12,10 +12,13 @@
 struct sbx_proc {
 	pid_t pid;
 	int pidfd;
-	int stdio[3];	     /* the caller's pipe ends, or -1 */
-	int relay[3];	     /* our read ends of SBX_STDIO_RELAY pipes, or -1 */
-	int relay_to[3];     /* where their data goes (owned duplicates), or -1 */
-	int notify_fd;	     /* the seccomp listener, or -1 */
+	int stdio[3];			    /* the caller's pipe ends, or -1 */
+	int relay[3];			    /* our read ends of SBX_STDIO_RELAY pipes, or -1 */
+	int relay_to[3];		    /* where their data goes (owned duplicates), or -1 */
+	int notify_fd;			    /* the seccomp listener, or -1 */
+	sbx_chan *chans[CONF_CHANNELS_MAX]; /* our ends of sbx_config_add_channel() */
+	int chan_target[CONF_CHANNELS_MAX];
+	size_t n_chans;
 	bool filtered;	     /* runs under a seccomp filter: SIGSYS is its verdict */
 	bool helper_counted; /* a spare's helper was in its v1 pids cgroup */
 	uint64_t start_us;   /* CLOCK_MONOTONIC at the start of sbx_spawn */

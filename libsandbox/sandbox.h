@@ -519,6 +519,200 @@ SBX_EXPORT void sbx_proc_free(sbx_proc *proc);
  * (what cannot be read is skipped). */
 SBX_EXPORT int sbx_gc(unsigned *removed, sbx_error *err);
 
+/* ------------------------------------------------------------------ capabilities as descriptors */
+
+/* A sandbox holds rights only as descriptors it was handed, the way
+ * Capsicum does: what each kind of descriptor allows, and what narrowing
+ * gives:
+ *
+ *   descriptor                      holder may                  narrowed by
+ *   regular file, SBX_RIGHTS_READ   read, pread, mmap read-only  a reopen O_RDONLY
+ *   regular file, SBX_RIGHTS_WRITE  write, ftruncate             a reopen O_WRONLY
+ *   SBX_RIGHTS_APPEND               write at the end             O_WRONLY|O_APPEND (*)
+ *   SBX_RIGHTS_READ_WRITE           both                         a reopen O_RDWR
+ *   directory, SBX_RIGHTS_DIR       resolve names beneath it     O_PATH|O_DIRECTORY; in
+ *                                   (openat, RESOLVE_BENEATH)    capability mode it is
+ *                                                                read-only beneath (**)
+ *   SBX_RIGHTS_DIR_WRITE            also create, write, remove   the same, read-write (**)
+ *   sealed memfd (sbx_shm_*)        map a buffer whose size      F_SEAL_GROW|SHRINK, and
+ *                                   cannot change under it       FUTURE_WRITE for read-only
+ *   pidfd (sbx_proc_pidfd)          signal and wait for that     what a pidfd is
+ *                                   one process
+ *   channel end (sbx_chan)          messages and descriptors     what a socket is
+ *                                   with its one peer
+ *
+ * Narrowing never widens: asking for write on a descriptor open read-only
+ * is EACCES. (*) Linux lets a holder clear O_APPEND with fcntl(F_SETFL):
+ * append-only is a convenience, not a boundary; hand a pipe where it must
+ * be one. (**) Outside capability mode a directory descriptor is only a
+ * starting point: plain openat() may leave it with "..". In capability mode
+ * (sbx_cap_enter) Landlock confines every path to the granted directories. */
+enum sbx_rights {
+	SBX_RIGHTS_AS_IS = 0, /* the same open file description */
+	SBX_RIGHTS_READ,
+	SBX_RIGHTS_WRITE,
+	SBX_RIGHTS_APPEND,
+	SBX_RIGHTS_READ_WRITE,
+	SBX_RIGHTS_DIR,
+	SBX_RIGHTS_DIR_WRITE,
+};
+
+/* A new descriptor for the file `fd` refers to, with `rights` (close-on-
+ * exec). The original is left alone. Errors: EBADF, EACCES (wider than
+ * fd), ENOTDIR (DIR rights on a non-directory), EISDIR (file rights on a
+ * directory), ENXIO (sockets and the like cannot be reopened), EINVAL. */
+SBX_EXPORT int sbx_fd_narrow(int fd, int rights, sbx_error *err);
+
+/* Grants `fd` narrowed to `rights` as fd `target` (see sbx_config_grant_fd;
+ * with SBX_RIGHTS_DIR*, capability mode gets a rule for it). */
+SBX_EXPORT int sbx_config_grant(sbx_config *cfg, int fd, int target, int rights, sbx_error *err);
+
+/* Opens `path` in the caller's view with `rights` and grants it (the
+ * configuration keeps the descriptor, so the path is resolved once, now).
+ * Errors: those of open(2) (ENOENT...), and those of sbx_config_grant. */
+SBX_EXPORT int sbx_config_grant_path(sbx_config *cfg, const char *path, int target, int rights,
+				     sbx_error *err);
+
+/* openat2(dirfd, path, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS): never
+ * outside dirfd, whatever ".." or absolute paths or symlinks say
+ * (EXDEV then). O_CLOEXEC is added. Returns the fd or -errno. */
+SBX_EXPORT int sbx_openat_beneath(int dirfd, const char *path, int flags, mode_t mode);
+
+/* Shared buffers: a memfd of `size` bytes whose size is sealed (neither
+ * side can shrink it under the other's mapping, which would be SIGBUS), and
+ * which can be sealed against writes (F_SEAL_FUTURE_WRITE: mappings made
+ * before stay writable, no new write access is possible) before it is
+ * handed over read-only. sbx_shm_check() is the receiver's side: the size
+ * and the seals as promised, or an error. */
+SBX_EXPORT int sbx_shm_create(const char *name, size_t size, sbx_error *err);
+SBX_EXPORT int sbx_shm_seal_readonly(int fd, sbx_error *err);
+SBX_EXPORT int sbx_shm_check(int fd, size_t size, int readonly, sbx_error *err);
+
+/* Channels: messages of at least one byte, each with up to
+ * SBX_CHAN_MAX_FDS descriptors, over an AF_UNIX SOCK_SEQPACKET socket.
+ * Descriptors arrive close-on-exec. A message too large for the buffer, or
+ * with more descriptors than there is room for, is an error (EMSGSIZE), and
+ * every descriptor it carried is closed. Sends never raise SIGPIPE. */
+#define SBX_CHAN_MAX_FDS 16
+typedef struct sbx_chan sbx_chan;
+SBX_EXPORT int sbx_chan_pair(sbx_chan **a, sbx_chan **b, sbx_error *err);
+/* Wraps (and owns) a socket received or inherited, such as the worker's end
+ * of sbx_config_add_channel(). Errors: ENOTSOCK (not AF_UNIX seqpacket). */
+SBX_EXPORT int sbx_chan_wrap(int fd, sbx_chan **out, sbx_error *err);
+SBX_EXPORT int sbx_chan_fd(const sbx_chan *ch); /* for poll(2) */
+SBX_EXPORT int sbx_chan_send(sbx_chan *ch, const void *data, size_t len, const int *fds,
+			     size_t nfds, sbx_error *err);
+/* Receives one message into buf (cap bytes) and its descriptors into fds
+ * (room for *nfds, which gets how many came). Returns its length, 0 when
+ * the peer has closed its end, or -errno. */
+SBX_EXPORT ssize_t sbx_chan_recv(sbx_chan *ch, void *buf, size_t cap, int *fds, size_t *nfds,
+				 sbx_error *err);
+SBX_EXPORT void sbx_chan_free(sbx_chan *ch);
+
+/* Every spawn makes a new channel and gives the sandbox its end as fd
+ * `target` (>= 3); the caller's end is sbx_proc_channel(proc, target).
+ * Errors: EINVAL, ENOMEM. */
+SBX_EXPORT int sbx_config_add_channel(sbx_config *cfg, int target, sbx_error *err);
+SBX_EXPORT sbx_chan *sbx_proc_channel(const sbx_proc *proc, int target);
+
+/* ------------------------------------------------------------------ capability mode */
+
+/* What capability mode allows beneath a directory (or on a file). */
+#define SBX_CAP_READ 0x1u  /* read files, list directories */
+#define SBX_CAP_WRITE 0x2u /* write, create, remove, rename within */
+#define SBX_CAP_EXEC 0x4u  /* execute files */
+
+typedef struct sbx_cap_path {
+	int fd;		 /* O_PATH or open directory (or file) */
+	unsigned access; /* SBX_CAP_* */
+} sbx_cap_path;
+
+/* What capability mode must give; the default (0) is all three. Entering
+ * fails, changing nothing, if the kernel's Landlock cannot give one asked
+ * for. */
+#define SBX_CAP_NEED_FS 0x1u	/* no path outside the granted ones (Landlock ABI 1) */
+#define SBX_CAP_NEED_NET 0x2u	/* no TCP bind or connect (ABI 4) */
+#define SBX_CAP_NEED_SCOPE 0x4u /* no signals or abstract UNIX sockets out (ABI 6) */
+
+/* Enters capability mode: afterwards this process and its children can
+ * reach the file system only beneath paths[] (Landlock: every access right
+ * this kernel knows is handled), cannot bind or connect TCP, cannot signal
+ * processes or connect to abstract UNIX sockets outside the sandbox that
+ * entered, and cannot create sockets (seccomp: socket() and io_uring are
+ * refused; socketpair() is allowed, as in Capsicum). Sets no_new_privs.
+ * There is no way back. Landlock restricts the calling thread and what it
+ * starts: call it before starting threads (with more, it refuses).
+ * *abi (may be NULL) gets the Landlock ABI applied.
+ * Errors: ENOTSUP (a need the kernel cannot meet, with what is missing),
+ * EBADF, EINVAL; after Landlock is in, a failing seccomp step is reported
+ * too (the process is then half-restricted and should exit). */
+SBX_EXPORT int sbx_cap_enter(const sbx_cap_path *paths, size_t n, unsigned need, int *abi,
+			     sbx_error *err);
+
+/* The sandbox enters capability mode before its program runs: granted
+ * directories (SBX_RIGHTS_DIR*) are its rules, plus read and execute on
+ * each of `runtime` (paths inside the sandbox the program needs to start:
+ * NULL for /usr, /lib, /lib64, /bin and /etc/ld.so.cache; missing ones are
+ * skipped). `need` as for sbx_cap_enter. enable 0 turns it off. */
+SBX_EXPORT int sbx_config_set_capability_mode(sbx_config *cfg, int enable,
+					      const char *const *runtime, unsigned need,
+					      sbx_error *err);
+
+/* Landlock ABI of this kernel, 0 without Landlock. */
+SBX_EXPORT int sbx_landlock_abi(void);
+
+/* ------------------------------------------------------------------ Linux capabilities */
+
+/* Which capabilities the sandbox keeps (bit n = capability n); every set
+ * is empty by default. Ambient must be within permitted and inheritable,
+ * effective within permitted. The bounding set is what a program running
+ * as the sandbox's uid 0 gets at exec. Errors: EINVAL. */
+typedef struct sbx_caps {
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+} sbx_caps;
+SBX_EXPORT int sbx_config_set_caps(sbx_config *cfg, const sbx_caps *caps, sbx_error *err);
+
+/* A capability by name ("CAP_NET_BIND_SERVICE" or "net_bind_service"), or
+ * -1 (libcap's names). */
+SBX_EXPORT int sbx_cap_from_name(const char *name);
+
+/* no_new_privs is set in every sandbox unless turned off here (a sandbox
+ * with a seccomp policy or capability mode always has it). */
+SBX_EXPORT int sbx_config_set_no_new_privs(sbx_config *cfg, int on, sbx_error *err);
+
+/* ------------------------------------------------------------------ file broker */
+
+/* The broker answers a worker's requests to open paths, against an
+ * allowlist, in the caller's view of the file system (the Chrome pattern):
+ * the worker holds no path at all, only the channel. */
+typedef struct sbx_broker sbx_broker;
+#define SBX_BROKER_READ 0x1u
+#define SBX_BROKER_WRITE 0x2u  /* O_WRONLY / O_RDWR, O_TRUNC */
+#define SBX_BROKER_CREATE 0x4u /* O_CREAT (with write) */
+SBX_EXPORT sbx_broker *sbx_broker_new(void);
+SBX_EXPORT void sbx_broker_free(sbx_broker *b);
+/* Allows `path` (an absolute path: a directory and everything beneath it,
+ * or one file) with SBX_BROKER_* access. Resolved now: later requests are
+ * opened beneath it with RESOLVE_BENEATH, so no symlink or ".." leads out.
+ * Errors: EINVAL (relative path), those of open(2). */
+SBX_EXPORT int sbx_broker_allow(sbx_broker *b, const char *path, unsigned access, sbx_error *err);
+/* Parent side: answers one request from ch with a descriptor or an errno.
+ * Returns 1 if one was answered, 0 when the worker closed the channel,
+ * -errno on a broken channel. */
+SBX_EXPORT int sbx_broker_serve(sbx_broker *b, sbx_chan *ch, sbx_error *err);
+/* Worker side: asks for `path` opened with `flags`; the fd or -errno. */
+SBX_EXPORT int sbx_broker_open(sbx_chan *ch, const char *path, int flags, mode_t mode);
+/* For unmodified programs: a seccomp policy that notifies open, openat and
+ * openat2 (sbx_broker_policy()), and the caller answering each notification
+ * from sbx_proc_notify_fd() with this: the path is read from the sandbox's
+ * memory, checked, opened here and put into the sandbox as the call's
+ * result (SECCOMP_IOCTL_NOTIF_ADDFD). Returns 1 if one was answered, 0 if
+ * the sandbox has gone, -errno. */
+SBX_EXPORT int sbx_broker_serve_notify(sbx_broker *b, int notify_fd, sbx_error *err);
+/* The policy text for that: `base` (a policy's text, or NULL for "default
+ * allow") with open, openat, openat2 and creat notified. Malloc'd. */
+SBX_EXPORT char *sbx_broker_policy(const char *base);
+
 /* ------------------------------------------------------------------ host probe */
 
 /* What this kernel offers, probed at run time. The caller sets `size`. */
@@ -528,6 +722,8 @@ typedef struct sbx_features {
 	int unprivileged_userns; /* 1 if an unprivileged process may create a user ns */
 	int kernel_major;
 	int kernel_minor;
+	int landlock_abi;    /* 0 without Landlock; capability mode needs 6 */
+	char libseccomp[16]; /* the version the library runs with */
 } sbx_features;
 
 /* Fills `f`. Errors: EINVAL (f NULL or size too small). */

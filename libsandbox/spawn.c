@@ -24,7 +24,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "capmode.h"
 #include "caps.h"
+#include "chan.h"
 #include "cgroup.h"
 #include "error.h"
 #include "fds.h"
@@ -46,7 +48,8 @@ struct spawn {
 	struct cgroup_set cg;
 	struct cg_context ctx;
 	struct spare *spare; /* the cgroups came ready, with a helper in them */
-	unsigned skipped;    /* best-effort limits not applied */
+	struct cap_rule *cap_grants;
+	unsigned skipped; /* best-effort limits not applied */
 	struct mount_plan mounts;
 	struct fds_parent fds;
 	struct idmaps maps;
@@ -60,6 +63,7 @@ struct spawn {
 static void spawn_release(struct spawn *s)
 {
 	spare_free(s->spare);
+	free(s->cap_grants);
 	cgroup_destroy(&s->cg, NULL);
 	mount_plan_free(&s->mounts);
 	fds_release(&s->fds);
@@ -212,6 +216,36 @@ int sbx_config_prewarm(sbx_config *cfg, sbx_error *err)
 	return 0;
 }
 
+/* Capability mode: checked against the kernel here, so that what it cannot
+ * give is an error before anything starts; the directory grants become its
+ * rules. */
+static int plan_capmode(struct spawn *s, const struct sbx_config *cfg, sbx_error *err)
+{
+	struct plan *p = &s->plan;
+	if (!cfg->capmode)
+		return 0;
+	const char *missing = capmode_missing(sbx_landlock_abi(), cfg->cap_need);
+	if (missing)
+		return err_setx(err, SBX_STAGE_CONFIG, ENOTSUP, "capability mode: %s", missing);
+	s->cap_grants = calloc(cfg->n_grants + 1, sizeof(*s->cap_grants));
+	if (!s->cap_grants)
+		return err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "spawn: out of memory");
+	for (size_t i = 0; i < cfg->n_grants && p->n_cap_grants < 64; i++) {
+		int rights = cfg->grants[i].rights;
+		if (rights == SBX_RIGHTS_DIR || rights == SBX_RIGHTS_DIR_WRITE)
+			s->cap_grants[p->n_cap_grants++] = (struct cap_rule){
+				cfg->grants[i].target,
+				SBX_CAP_READ |
+					(rights == SBX_RIGHTS_DIR_WRITE ? SBX_CAP_WRITE : 0)};
+	}
+	p->capmode = true;
+	p->cap_need = cfg->cap_need;
+	p->cap_runtime = cfg->cap_runtime;
+	p->cap_grants = s->cap_grants;
+	p->cap_filter = &cfg->cap_policy->prog;
+	return 0;
+}
+
 static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns, sbx_error *err)
 {
 	struct plan *p = &s->plan;
@@ -240,6 +274,11 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 		return r;
 	p->drop_bounding = p->userns || caps_caller_has(CAP_SETPCAP);
 	p->last_cap = caps_last_cap();
+	p->caps = cfg->caps;
+	if ((r = plan_capmode(s, cfg, err)) < 0)
+		return r;
+	/* a filter or Landlock needs it anyway */
+	p->no_new_privs = cfg->no_new_privs || cfg->policy || cfg->capmode;
 	p->pdeathsig = cfg->pdeathsig;
 
 	if (ns & SBX_NS_MOUNT) {
@@ -482,6 +521,8 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	closep(&s.sync[0]);
 	for (int i = 0; i < 3; i++)
 		closep(&s.fds.child_end[i]);
+	for (size_t i = 0; i < s.fds.n_chan; i++)
+		closep(&s.fds.chan_child[i]);
 
 	if (s.plan.need_sync) {
 		r = s.plan.userns ? ns_write_idmaps(pid, &s.maps, err) : 0;
@@ -499,6 +540,16 @@ int sbx_spawn(const sbx_config *cfg, sbx_proc **procp, sbx_error *err)
 	if (r < 0)
 		goto fail_reap;
 
+	for (size_t i = 0; i < s.fds.n_chan; i++) {
+		proc->chans[i] = chan_adopt(s.fds.chan_ours[i]);
+		if (!proc->chans[i]) {
+			r = err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "spawn: out of memory");
+			goto fail_reap;
+		}
+		s.fds.chan_ours[i] = -1;
+		proc->chan_target[i] = cfg->channels[i];
+		proc->n_chans = i + 1;
+	}
 	for (int i = 0; i < 3; i++) {
 		proc->stdio[i] = TAKE_FD(s.fds.our_end[i]);
 		proc->relay[i] = TAKE_FD(s.fds.relay_end[i]);

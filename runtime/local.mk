@@ -3,6 +3,8 @@ noinst_LTLIBRARIES += runtime/libsbxruntime.la
 runtime_libsbxruntime_la_SOURCES = runtime/spec.c runtime/spec.h runtime/json.c runtime/json.h \
 	runtime/resources.c runtime/resources.h \
 	runtime/report.c runtime/report.h \
-	runtime/ocipolicy.c runtime/ocipolicy.h
+	runtime/ocipolicy.c runtime/ocipolicy.h \
+	runtime/grants.c runtime/grants.h \
+	runtime/privileges.c runtime/privileges.h
 runtime_libsbxruntime_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 runtime_libsbxruntime_la_LIBADD = $(JANSSON_LIBS)

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grants.h"
 #include "json.h"
 #include "ocipolicy.h"
+#include "privileges.h"
 #include "resources.h"
 #include "spec.h"
 
@@ -29,8 +31,6 @@ static const struct {
 	{"mounts", "extra mounts are not supported yet"},
 	{"hooks", "hooks are not supported yet"},
 	{"domainname", "setting the domain name is not supported yet"},
-	{"process.capabilities",
-	 "keeping capabilities is not supported yet (the sandbox drops every capability)"},
 	{"process.user.additionalGids", "additional groups are not supported yet"},
 	{"process.user.umask", "setting the umask is not supported yet"},
 	{"process.apparmorProfile", "AppArmor profiles are not supported"},
@@ -194,7 +194,7 @@ static int parse_process(struct ctx *c, const json_t *root)
 		return json_fail(c, EINVAL, "process",
 				 "required: an object with at least \"args\"");
 	if ((r = parse_args(c, process)) < 0 || (r = parse_env(c, process)) < 0 ||
-	    (r = resources_parse_rlimits(c, process)) < 0)
+	    (r = resources_parse_rlimits(c, process)) < 0 || (r = privileges_parse(c, process)) < 0)
 		return r;
 
 	sbx_error e;
@@ -389,6 +389,10 @@ static int parse_sandbox(struct ctx *c, const json_t *root)
 					"linux.seccomp is given too: one policy per sandbox");
 			r = ocipolicy_load(c, path, v);
 			c->has_policy = true;
+		} else if (!strcmp(key, "grants")) {
+			r = grants_parse(c, path, v);
+		} else if (!strcmp(key, "capability_mode")) {
+			r = grants_parse_capmode(c, path, v);
 		} else if (!strcmp(key, "report")) {
 			if (!json_is_string(v) || !json_string_length(v))
 				return json_expected(c, path, "a file name", v);
@@ -398,7 +402,8 @@ static int parse_sandbox(struct ctx *c, const json_t *root)
 		} else {
 			r = json_fail(
 				c, EINVAL, path,
-				"unknown field (known here: backend, limits, policy, report)");
+				"unknown field (known here: backend, capability_mode, grants, "
+				"limits, policy, report)");
 		}
 		if (r < 0)
 			return r;

@@ -232,7 +232,8 @@ START_TEST(sandbox_object_is_strict)
 {
 	expect_error(
 		"{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"limts\": {}}}", EINVAL,
-		"spec.json: sandbox.limts: unknown field (known here: backend, limits, policy, report)");
+		"spec.json: sandbox.limts: unknown field (known here: backend, capability_mode, grants, "
+		"limits, policy, report)");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"backend\": \"vm\"}}",
 		     ENOTSUP, "spec.json: sandbox.backend: the vm backend is not supported yet");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"backend\": \"docker\"}}",
@@ -484,6 +485,87 @@ START_TEST(oci_seccomp_means_what_libseccomp_means)
 }
 END_TEST
 
+#define SANDBOX(x) "{\"process\": {\"args\": [\"x\"]}, \"sandbox\": " x "}"
+
+START_TEST(grants_and_capability_mode)
+{
+	struct spec s;
+	sbx_config *c = load_ok(SANDBOX("{\"grants\": [{\"fd\": 3, \"path\": \"/etc/hostname\", "
+					"\"rights\": \"read\"}, {\"fd\": 4, \"path\": \"/usr\", "
+					"\"rights\": \"dir\"}, {\"fd\": 5, \"from_fd\": 0}], "
+					"\"capability_mode\": {\"need\": [\"fs\"]}}"),
+				&s);
+	ck_assert_uint_eq(c->n_grants, 3);
+	ck_assert_int_eq(c->grants[0].target, 3);
+	ck_assert_int_eq(c->grants[0].rights, SBX_RIGHTS_READ);
+	ck_assert_int_eq(c->grants[1].rights, SBX_RIGHTS_DIR);
+	ck_assert_int_eq(c->grants[2].rights, SBX_RIGHTS_AS_IS);
+	ck_assert(c->capmode);
+	ck_assert_uint_eq(c->cap_need, SBX_CAP_NEED_FS);
+	ck_assert_str_eq(c->cap_runtime[0], "/usr"); /* the default runtime */
+	spec_free(&s);
+
+	c = load_ok(SANDBOX("{\"capability_mode\": {\"runtime\": [\"/opt/app\"]}}"), &s);
+	ck_assert_str_eq(c->cap_runtime[0], "/opt/app");
+	ck_assert_ptr_null(c->cap_runtime[1]);
+	spec_free(&s);
+
+	expect_error(SANDBOX("{\"grants\": [{\"path\": \"/etc/hostname\"}]}"), EINVAL,
+		     "spec.json: sandbox.grants[0].fd: required: the descriptor number in the "
+		     "sandbox (3 or more)");
+	expect_error_start(SANDBOX("{\"grants\": [{\"fd\": 2, \"path\": \"/etc/hostname\"}]}"),
+			   EINVAL, "spec.json: sandbox.grants[0].fd: expected");
+	expect_error(SANDBOX("{\"grants\": [{\"fd\": 3}]}"), EINVAL,
+		     "spec.json: sandbox.grants[0]: give either \"path\" or \"from_fd\"");
+	expect_error_start(SANDBOX("{\"grants\": [{\"fd\": 3, \"path\": \"/etc/hostname\", "
+				   "\"rights\": \"everything\"}]}"),
+			   EINVAL, "spec.json: sandbox.grants[0].rights: expected \"read\"");
+	expect_error_start(SANDBOX("{\"grants\": [{\"fd\": 3, \"path\": \"/nonexistent\"}]}"),
+			   ENOENT, "spec.json: sandbox.grants[0].path: ");
+	expect_error_start(SANDBOX("{\"grants\": [{\"fd\": 3, \"path\": \"/etc/hostname\", "
+				   "\"rights\": \"dir\"}]}"),
+			   ENOTDIR, "spec.json: sandbox.grants[0].path: ");
+	expect_error(SANDBOX("{\"grants\": [{\"fd\": 3, \"from_fd\": 999}]}"), EBADF,
+		     "spec.json: sandbox.grants[0].from_fd: sandboxd has no descriptor 999");
+	expect_error_start(SANDBOX("{\"capability_mode\": {\"need\": [\"everything\"]}}"), EINVAL,
+			   "spec.json: sandbox.capability_mode.need[0]: expected");
+	expect_error_start(
+		SANDBOX("{\"capability_mode\": {\"runtime\": [\"usr\"]}}"), EINVAL,
+		"spec.json: sandbox.capability_mode.runtime[0]: expected an absolute path");
+	expect_error(SANDBOX("{\"capability_mode\": {\"rules\": []}}"), EINVAL,
+		     "spec.json: sandbox.capability_mode.rules: unknown field (known here: "
+		     "runtime, need)");
+}
+END_TEST
+
+START_TEST(capabilities_and_no_new_privileges)
+{
+	struct spec s;
+	sbx_config *c = load_ok(
+		"{\"process\": {\"args\": [\"x\"], \"noNewPrivileges\": false, \"capabilities\": "
+		"{\"bounding\": [\"CAP_NET_BIND_SERVICE\", \"CAP_KILL\"], \"effective\": "
+		"[\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"]}}}",
+		&s);
+	ck_assert_uint_eq(c->caps.bounding, (1ull << 10) | (1ull << 5));
+	ck_assert_uint_eq(c->caps.effective, 1ull << 5);
+	ck_assert_uint_eq(c->caps.ambient, 0);
+	ck_assert(!c->no_new_privs);
+	spec_free(&s);
+	c = load_ok("{\"process\": {\"args\": [\"x\"]}}", &s);
+	ck_assert(c->no_new_privs); /* on unless turned off */
+	ck_assert_uint_eq(c->caps.bounding, 0);
+	spec_free(&s);
+	expect_error_start("{\"process\": {\"args\": [\"x\"], \"capabilities\": {\"bounding\": "
+			   "[\"CAP_FLY\"]}}}",
+			   EINVAL,
+			   "spec.json: process.capabilities.bounding[0]: expected a "
+			   "capability name");
+	expect_error_start("{\"process\": {\"args\": [\"x\"], \"capabilities\": {\"effective\": "
+			   "[\"CAP_KILL\"]}}}",
+			   EINVAL, "spec.json: process.capabilities: ");
+}
+END_TEST
+
 START_TEST(missing_file)
 {
 	struct spec s;
@@ -511,6 +593,8 @@ static Suite *suite(void)
 	tcase_add_test(t, resource_errors_name_the_path);
 	tcase_add_test(t, oci_seccomp_errors_name_the_path);
 	tcase_add_test(t, oci_seccomp_means_what_libseccomp_means);
+	tcase_add_test(t, grants_and_capability_mode);
+	tcase_add_test(t, capabilities_and_no_new_privileges);
 	tcase_add_test(t, missing_file);
 	suite_add_tcase(s, t);
 	return s;
