@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -244,6 +246,8 @@ int main(int argc, char **argv)
 			status_field("CapEff");
 			status_field("CapBnd");
 			status_field("CapAmb");
+		} else if (!strcmp(q, "nnp")) {
+			status_field("NoNewPrivs");
 		} else if (!strcmp(q, "signals")) {
 			status_field("SigBlk");
 			status_field("SigIgn");
@@ -293,6 +297,71 @@ int main(int argc, char **argv)
 			i++;
 			for (;;)
 				;
+		} else if (!strcmp(q, "openat")) { /* openat N PATH: beneath fd N */
+			int fd = openat(atoi(arg), i + 2 < argc ? argv[i + 2] : "",
+					O_RDONLY | O_CLOEXEC);
+			printf("openat=%s\n", fd >= 0 ? "ok" : ename(errno));
+			if (fd >= 0)
+				close(fd);
+			i += 2;
+		} else if (!strcmp(q, "readfd")) { /* readfd N: what fd N holds (a line) */
+			char buf[128] = "";
+			ssize_t n = pread(atoi(arg), buf, sizeof(buf) - 1, 0);
+			if (n < 0)
+				printf("readfd=errno:%s\n", ename(errno));
+			else
+				printf("readfd=%.*s\n", (int)strcspn(buf, "\n"), buf);
+			i++;
+		} else if (!strcmp(q, "writefd")) { /* writefd N: write a byte to fd N */
+			ssize_t n = write(atoi(arg), "x", 1);
+			sys_result("writefd", n, errno);
+			i++;
+		} else if (!strcmp(q,
+				   "connect")) { /* connect PORT: a new TCP socket to 127.0.0.1 */
+			int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			struct sockaddr_in sa = {.sin_family = AF_INET,
+						 .sin_port = htons(atoi(arg)),
+						 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+			int r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+			sys_result("connect", r, errno);
+			i++;
+		} else if (!strcmp(q, "connectfd")) { /* connectfd N PORT: a socket it holds */
+			struct sockaddr_in sa = {
+				.sin_family = AF_INET,
+				.sin_port = htons(atoi(i + 2 < argc ? argv[i + 2] : "0")),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+			int r = connect(atoi(arg), (struct sockaddr *)&sa, sizeof(sa));
+			sys_result("connectfd", r, errno);
+			i += 2;
+		} else if (!strcmp(q, "kill0")) { /* kill0 PID: may it signal PID? */
+			int r = kill(atoi(arg), 0);
+			sys_result("kill0", r, errno);
+			i++;
+		} else if (!strcmp(q, "chanrecv")) { /* chanrecv N: a message with an fd on N */
+			char data[64] = "";
+			union {
+				char buf[CMSG_SPACE(sizeof(int))];
+				struct cmsghdr align;
+			} u;
+			struct iovec iov = {data, sizeof(data) - 1};
+			struct msghdr m = {.msg_iov = &iov,
+					   .msg_iovlen = 1,
+					   .msg_control = u.buf,
+					   .msg_controllen = sizeof(u.buf)};
+			ssize_t n = recvmsg(atoi(arg), &m, MSG_CMSG_CLOEXEC);
+			struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+			int fd = -1;
+			if (c && c->cmsg_type == SCM_RIGHTS)
+				memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+			char got[64] = "";
+			if (fd >= 0 && pread(fd, got, sizeof(got) - 1, 0) < 0)
+				got[0] = 0;
+			printf("chanrecv=%s fd-data=%s cloexec=%d\n", data, got,
+			       fd >= 0 ? (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0 : -1);
+			const char reply[] = "pong";
+			if (send(atoi(arg), reply, sizeof(reply) - 1, MSG_NOSIGNAL) < 0)
+				printf("chansend=errno:%s\n", ename(errno));
+			i++;
 		} else if (!strcmp(q, "forkn")) { /* forkn N: how many children can exist at once */
 			int n = atoi(arg), k = 0;
 			pid_t kids[256];
