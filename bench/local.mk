@@ -5,6 +5,12 @@ bench_spawn_SOURCES = bench/spawn.c bench/stats.c bench/stats.h
 bench_spawn_LDFLAGS = $(AM_LDFLAGS) -no-install
 bench_spawn_LDADD = libsandbox/libsandbox.la
 
+# channels and frame handover
+noinst_PROGRAMS += bench/chan
+bench_chan_SOURCES = bench/chan.c bench/stats.c bench/stats.h
+bench_chan_LDFLAGS = $(AM_LDFLAGS) -no-install
+bench_chan_LDADD = libsandbox/libsandbox.la
+
 # per-call filter costs; reaches into the library (libseccomp's other layout)
 noinst_PROGRAMS += bench/syscall
 bench_syscall_SOURCES = bench/syscall.c bench/stats.c bench/stats.h

@@ -28,6 +28,11 @@ echo "== spawn latency"
 	-t "$OUT/spawn.tsv" | tee "$OUT/spawn.txt"
 
 echo
+echo "== channels: round trips, and an 8 MiB frame handed over"
+"$B/bench/chan" $Q -P same | tee "$OUT/chan.txt"
+"$B/bench/chan" $Q -P cross | tee -a "$OUT/chan.txt"
+
+echo
 echo "== seccomp: per-call cost and compile cost"
 "$B/bench/syscall" $Q -p "$SRC/policies" | tee "$OUT/syscall.txt"
 
