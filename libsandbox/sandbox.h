@@ -536,8 +536,8 @@ SBX_EXPORT int sbx_gc(unsigned *removed, sbx_error *err);
  *   SBX_RIGHTS_DIR_WRITE            also create, write, remove   the same, read-write (**)
  *   sealed memfd (sbx_shm_*)        map a buffer whose size      F_SEAL_GROW|SHRINK, and
  *                                   cannot change under it       FUTURE_WRITE for read-only
- *   pidfd (sbx_proc_pidfd)          signal and wait for that     what a pidfd is
- *                                   one process
+ *   pidfd (sbx_proc_pidfd)          wait for that one process    what a pidfd is
+ *                                   (poll), and signal it (***)
  *   channel end (sbx_chan)          messages and descriptors     what a socket is
  *                                   with its one peer
  *
@@ -546,7 +546,10 @@ SBX_EXPORT int sbx_gc(unsigned *removed, sbx_error *err);
  * append-only is a convenience, not a boundary; hand a pipe where it must
  * be one. (**) Outside capability mode a directory descriptor is only a
  * starting point: plain openat() may leave it with "..". In capability mode
- * (sbx_cap_enter) Landlock confines every path to the granted directories. */
+ * (sbx_cap_enter) Landlock confines every path to the granted directories.
+ * (***) pidfd_send_signal() reaches only processes the sandbox's pid
+ * namespace can see, and in capability mode Landlock's signal scoping
+ * refuses even those outside the sandbox, descriptor or not. */
 enum sbx_rights {
 	SBX_RIGHTS_AS_IS = 0, /* the same open file description */
 	SBX_RIGHTS_READ,

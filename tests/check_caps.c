@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -256,6 +257,43 @@ START_TEST(capability_mode_blocks_signals_out)
 		free(out);
 		sbx_config_free(c);
 	}
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+}
+END_TEST
+
+/* A pidfd handed over: the process can be signalled through it, unless
+ * capability mode scopes signals (Landlock makes no exception for it). */
+START_TEST(pidfd_grant_signals_outside_capability_mode)
+{
+	REQUIRE_CAPMODE();
+	pid_t target = fork();
+	ck_assert_int_ge(target, 0);
+	if (target == 0) {
+		if (getuid() == 0 &&
+		    (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
+	ck_assert_int_ge(pidfd, 0);
+	for (int capmode = 0; capmode < 2; capmode++) {
+		sbx_config *c = probe_config(Q("pidfd-kill0", "6"));
+		sbx_error err;
+		/* a pid namespace would not see the process at all (EINVAL) */
+		ck_assert_int_eq(sbx_config_set_namespaces(c, SBX_NS_DEFAULT & ~SBX_NS_PID, &err),
+				 0);
+		ck_assert_int_eq(sbx_config_grant_fd(c, pidfd, 6, &err), 0);
+		if (capmode)
+			ck_assert_int_eq(sbx_config_set_capability_mode(c, 1, NULL, 0, &err), 0);
+		sbx_result res = {.size = sizeof(res)};
+		char *out = run_capture(c, &res);
+		has(out, capmode ? "pidfd-kill0=errno:EPERM\n" : "pidfd-kill0=0\n");
+		free(out);
+		sbx_config_free(c);
+	}
+	close(pidfd);
 	kill(target, SIGKILL);
 	waitpid(target, NULL, 0);
 }
@@ -722,6 +760,7 @@ static Suite *suite(void)
 	tcase_add_test(t, directory_grant_resolves_beneath);
 	tcase_add_test(t, capability_mode_blocks_connect_and_new_sockets);
 	tcase_add_test(t, capability_mode_blocks_signals_out);
+	tcase_add_test(t, pidfd_grant_signals_outside_capability_mode);
 	tcase_add_test(t, capability_mode_fails_closed);
 	tcase_add_test(t, cap_enter_from_inside);
 	tcase_add_test(t, capabilities_dropped_unless_kept);

@@ -337,6 +337,11 @@ int main(int argc, char **argv)
 			int r = kill(atoi(arg), 0);
 			sys_result("kill0", r, errno);
 			i++;
+		} else if (!strcmp(q,
+				   "pidfd-kill0")) { /* pidfd-kill0 N: signal 0 through pidfd N */
+			int r = (int)syscall(SYS_pidfd_send_signal, atoi(arg), 0, NULL, 0);
+			sys_result("pidfd-kill0", r, errno);
+			i++;
 		} else if (!strcmp(q, "chanrecv")) { /* chanrecv N: a message with an fd on N */
 			char data[64] = "";
 			union {
