@@ -196,7 +196,7 @@ static int listener(int *port)
 	return fd;
 }
 
-START_TEST(capability_mode_blocks_connect_and_new_sockets)
+START_TEST(capability_mode_blocks_tcp_and_new_sockets)
 {
 	REQUIRE_CAPMODE();
 	int port;
@@ -205,7 +205,7 @@ START_TEST(capability_mode_blocks_connect_and_new_sockets)
 	snprintf(ps, sizeof(ps), "%d", port);
 	for (int capmode = 0; capmode < 2; capmode++) {
 		/* the host's network: 127.0.0.1 is the test's */
-		sbx_config *c = probe_config(Q("connect", ps, "connectfd", "5", ps));
+		sbx_config *c = probe_config(Q("connect", ps, "bindfd", "5", "connectfd", "5", ps));
 		sbx_error err;
 		ck_assert_int_eq(sbx_config_set_namespaces(c, SBX_NS_DEFAULT & ~SBX_NS_NET, &err),
 				 0);
@@ -217,9 +217,10 @@ START_TEST(capability_mode_blocks_connect_and_new_sockets)
 		sbx_result res = {.size = sizeof(res)};
 		char *out = run_capture(c, &res);
 		if (capmode)
-			has(out, "connect=errno:EPERM\nconnectfd=errno:EACCES\n");
+			has(out,
+			    "connect=errno:EPERM\nbindfd=errno:EACCES\nconnectfd=errno:EACCES\n");
 		else
-			has(out, "connect=0\nconnectfd=0\n");
+			has(out, "connect=0\nbindfd=0\nconnectfd=0\n");
 		free(out);
 		sbx_config_free(c);
 	}
@@ -758,7 +759,7 @@ static Suite *suite(void)
 	tcase_add_test(t, capability_mode_confines_paths_to_grants);
 	tcase_add_test(t, read_only_grant_cannot_be_written);
 	tcase_add_test(t, directory_grant_resolves_beneath);
-	tcase_add_test(t, capability_mode_blocks_connect_and_new_sockets);
+	tcase_add_test(t, capability_mode_blocks_tcp_and_new_sockets);
 	tcase_add_test(t, capability_mode_blocks_signals_out);
 	tcase_add_test(t, pidfd_grant_signals_outside_capability_mode);
 	tcase_add_test(t, capability_mode_fails_closed);

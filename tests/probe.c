@@ -333,6 +333,12 @@ int main(int argc, char **argv)
 			int r = connect(atoi(arg), (struct sockaddr *)&sa, sizeof(sa));
 			sys_result("connectfd", r, errno);
 			i += 2;
+		} else if (!strcmp(q, "bindfd")) { /* bindfd N: bind a socket it holds, any port */
+			struct sockaddr_in sa = {.sin_family = AF_INET,
+						 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+			int r = bind(atoi(arg), (struct sockaddr *)&sa, sizeof(sa));
+			sys_result("bindfd", r, errno);
+			i++;
 		} else if (!strcmp(q, "kill0")) { /* kill0 PID: may it signal PID? */
 			int r = kill(atoi(arg), 0);
 			sys_result("kill0", r, errno);
