@@ -138,13 +138,19 @@ static void enter_capmode(struct plan *p, int rfd, const char *path);
 
 __attribute__((noreturn)) static void run_entry(struct plan *p, int rfd)
 {
+	/* no exec will close what the caller had open: close it now, all but
+	 * stdio, the grants and the report channel (a worker must not hold
+	 * the caller's files and sockets) */
+	int r = fds_close_others(p->fds, p->n_fds, rfd);
+	if (r < 0)
+		fail(rfd, STEP_FDS, -1, -r);
 	if (p->capmode)
 		enter_capmode(p, rfd, NULL);
 	if (p->strict) {
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_STRICT, 0, NULL) < 0)
 			fail(rfd, STEP_SECCOMP, 0, errno);
-		struct child_report r = {.step = STEP_ENTERED};
-		if (write(rfd, &r, sizeof(r)) != sizeof(r))
+		struct child_report entered = {.step = STEP_ENTERED};
+		if (write(rfd, &entered, sizeof(entered)) != sizeof(entered))
 			syscall(SYS_exit, 127);
 	} else {
 		if (p->filter)
@@ -187,6 +193,13 @@ static void enter_capmode(struct plan *p, int rfd, const char *path)
 	int r = capmode_landlock(rules, n, p->cap_need, &failed);
 	if (r < 0)
 		fail(rfd, STEP_CAPMODE, failed == (size_t)-1 ? -1 : where[failed], -r);
+	/* the rules hold what they need: the fds opened for them go (a
+	 * function worker never execs, which would close them) */
+	for (size_t i = 0; i < n; i++)
+		if (where[i] >= 0 && where[i] < PLAN_CAP_GRANT)
+			close(rules[i].fd);
+	if (prog >= 0 && prog != p->exec_fd)
+		close(prog);
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, p->cap_filter) < 0)
 		fail(rfd, STEP_CAPMODE, -1, errno);
 }

@@ -122,6 +122,36 @@ void fds_release(struct fds_parent *fp)
 	fp->n_moves = 0;
 }
 
+int fds_close_others(const struct fd_move *moves, size_t n, int keep)
+{
+	/* the fds to keep, sorted (insertion sort: no allocation here) */
+	int k[FDS_KEEP_MAX + 1];
+	size_t nk = 0;
+	if (keep >= 3)
+		k[nk++] = keep;
+	for (size_t i = 0; i < n; i++) {
+		if (moves[i].target < 3)
+			continue;
+		if (nk == FDS_KEEP_MAX)
+			return -E2BIG;
+		k[nk++] = moves[i].target;
+	}
+	for (size_t i = 1; i < nk; i++)
+		for (size_t j = i; j > 0 && k[j - 1] > k[j]; j--) {
+			int t = k[j];
+			k[j] = k[j - 1];
+			k[j - 1] = t;
+		}
+	unsigned from = 3;
+	for (size_t i = 0; i < nk; i++) {
+		if ((unsigned)k[i] > from && sys_close_range(from, (unsigned)k[i] - 1, 0) < 0)
+			return -errno;
+		if ((unsigned)k[i] + 1 > from)
+			from = (unsigned)k[i] + 1;
+	}
+	return sys_close_range(from, ~0U, 0) < 0 ? -errno : 0;
+}
+
 int fds_apply(struct fd_move *moves, size_t n, int floor, int *const keep[], size_t n_keep,
 	      size_t *failed)
 {

@@ -606,6 +606,49 @@ START_TEST(filter_worker_at_spawn)
 }
 END_TEST
 
+/* Descriptors from 3 up a worker holds: a bit per fd 3..9, and 0x80 for
+ * any above. */
+static int open_fds_worker(void *arg)
+{
+	(void)arg;
+	int bits = 0;
+	for (int fd = 3; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			bits |= fd < 10 ? 1 << (fd - 3) : 0x80;
+	return bits;
+}
+
+/* A function worker never execs, so nothing closes the caller's
+ * close-on-exec descriptors for it: the spawn must (regression: the
+ * caller's files and pipe ends stayed open in the worker). */
+START_TEST(function_worker_holds_only_its_descriptors)
+{
+	int mine[2];
+	ck_assert_int_eq(pipe2(mine, O_CLOEXEC), 0);
+	int file = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(file, 0);
+	sbx_policy *p = policy("default allow\n");
+	sbx_config *c = sbx_config_new();
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_set_entry(c, open_fds_worker, NULL, &err), 0);
+	ck_assert_int_eq(sbx_config_set_policy(c, p, &err), 0);
+	ck_assert_int_eq(sbx_config_grant_fd(c, file, 5, &err), 0);
+	ck_assert_int_eq(sbx_config_set_stdio(c, 1, SBX_STDIO_PIPE, -1, &err), 0);
+	sbx_proc *proc = NULL;
+	ck_assert_int_eq(sbx_spawn(c, &proc, &err), 0);
+	sbx_result res = {.size = sizeof(res)};
+	ck_assert_int_eq(sbx_wait(proc, -1, &res, &err), 0);
+	ck_assert_msg(res.exit_code == 1 << (5 - 3),
+		      "open fds in the worker: 0x%x (want fd 5 only)", res.exit_code);
+	sbx_proc_free(proc);
+	sbx_config_free(c);
+	sbx_policy_free(p);
+	close(file);
+	close(mine[0]);
+	close(mine[1]);
+}
+END_TEST
+
 /* sbx_enter with a filter covers every thread of the process. */
 static void *late_getppid(void *arg)
 {
@@ -664,6 +707,7 @@ static Suite *suite(void)
 	tcase_add_test(t, strict_worker_at_spawn);
 	tcase_add_test(t, filter_worker_at_spawn);
 	tcase_add_test(t, enter_applies_to_every_thread);
+	tcase_add_test(t, function_worker_holds_only_its_descriptors);
 	suite_add_tcase(s, t);
 	return s;
 }
