@@ -33,6 +33,17 @@ echo "== channels: round trips, and an 8 MiB frame handed over"
 "$B/bench/chan" $Q -P cross | tee -a "$OUT/chan.txt"
 
 echo
+echo "== the video decoder example: frames per second, sandboxed against in-process"
+"$B/examples/video-decoder/mkclip" -w 640 -h 480 -n 120 "$OUT/clip640.mjpg"
+for mode in "" --strict; do
+	SANDBOXD_POLICY_DIR="$SRC/policies" "$B/examples/video-decoder/video-host" --bench $mode \
+		"$OUT/clip640.mjpg" | sed "s/^/${mode:-filter} unpinned: /" | tee -a "$OUT/video.txt"
+	SANDBOXD_POLICY_DIR="$SRC/policies" taskset -c 0 "$B/examples/video-decoder/video-host" \
+		--bench $mode "$OUT/clip640.mjpg" | sed "s/^/${mode:-filter} one CPU: /" |
+		tee -a "$OUT/video.txt"
+done
+
+echo
 echo "== seccomp: per-call cost and compile cost"
 "$B/bench/syscall" $Q -p "$SRC/policies" | tee "$OUT/syscall.txt"
 

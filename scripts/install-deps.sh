@@ -5,6 +5,7 @@ set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
 libseccomp-dev libcap-dev libcgroup-dev libjansson-dev libbpf-dev check
 util-linux keyutils procps clang-format clang libclang-rt-14-dev python3
+libjpeg62-turbo-dev libcairo2-dev fonts-dejavu-core
 bubblewrap hyperfine"
 missing=""
 for p in $PKGS; do

@@ -14,6 +14,7 @@ as_user() {
 	setpriv --reuid="$UNPRIV_UID" --regid="$UNPRIV_GID" --clear-groups --inh-caps=-all \
 		env -i PATH=/usr/bin:/bin HOME=/nonexistent LANG=C.UTF-8 \
 		SBX_PROBE="$SBX_PROBE" SBX_SANDBOXD="$SBX_SANDBOXD" SBX_SRCDIR="$SBX_SRCDIR" \
+		SBX_BUILDDIR="$SBX_BUILDDIR" \
 		SANDBOXD_POLICY_DIR="${SANDBOXD_POLICY_DIR:-}" SANDBOXD_CACHE_DIR=off \
 		CK_DEFAULT_TIMEOUT="${CK_DEFAULT_TIMEOUT:-60}" "$@"
 }
