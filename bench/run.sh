@@ -44,6 +44,10 @@ for mode in "" --strict; do
 done
 
 echo
+echo "== the renderer example: a 1920x1080 frame handed to the kernel"
+"$B/examples/renderer/browser-kernel" --bench | tee "$OUT/renderer.txt"
+
+echo
 echo "== seccomp: per-call cost and compile cost"
 "$B/bench/syscall" $Q -p "$SRC/policies" | tee "$OUT/syscall.txt"
 

@@ -2,3 +2,4 @@
 EXTRA_DIST += examples/inside/spec.json
 
 include examples/video-decoder/local.mk
+include examples/renderer/local.mk
