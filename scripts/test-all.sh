@@ -38,7 +38,7 @@ build() { # build NAME CONFIGURE-ARGS...
 check() { # check NAME: make check, and show the logs of what failed
 	local b="$SRC/build/ci-$1"
 	if ! make -C "$b" -s -j"$JOBS" check; then
-		for log in "$b"/tests/*.log; do
+		for log in "$b"/tests/*.log "$b"/examples/*/*.log; do
 			grep -q '^FAIL\|^ERROR' "$log" 2>/dev/null && { echo "---- $log"; cat "$log"; }
 		done
 		return 1

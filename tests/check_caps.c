@@ -228,20 +228,34 @@ START_TEST(capability_mode_blocks_tcp_and_new_sockets)
 }
 END_TEST
 
-START_TEST(capability_mode_blocks_signals_out)
+/* A process the sandbox could signal but for capability mode: running as the
+ * host uid the sandbox's root maps to (nobody when we are root). Returned
+ * only once it has switched, else a fast sandbox meets it still root. */
+static pid_t signal_target(void)
 {
-	REQUIRE_CAPMODE();
-	/* a process the sandbox could signal but for capability mode: the
-	 * host uid the sandbox's root maps to (nobody when we are root) */
+	int ready[2];
+	ck_assert_int_eq(pipe(ready), 0);
 	pid_t target = fork();
 	ck_assert_int_ge(target, 0);
 	if (target == 0) {
 		if (getuid() == 0 &&
 		    (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)))
 			_exit(1);
+		close(ready[1]);
 		pause();
 		_exit(0);
 	}
+	close(ready[1]);
+	char eof;
+	ck_assert_int_eq(read(ready[0], &eof, 1), 0);
+	close(ready[0]);
+	return target;
+}
+
+START_TEST(capability_mode_blocks_signals_out)
+{
+	REQUIRE_CAPMODE();
+	pid_t target = signal_target();
 	char ts[16];
 	snprintf(ts, sizeof(ts), "%d", (int)target);
 	for (int capmode = 0; capmode < 2; capmode++) {
@@ -268,15 +282,7 @@ END_TEST
 START_TEST(pidfd_grant_signals_outside_capability_mode)
 {
 	REQUIRE_CAPMODE();
-	pid_t target = fork();
-	ck_assert_int_ge(target, 0);
-	if (target == 0) {
-		if (getuid() == 0 &&
-		    (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)))
-			_exit(1);
-		pause();
-		_exit(0);
-	}
+	pid_t target = signal_target();
 	int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
 	ck_assert_int_ge(pidfd, 0);
 	for (int capmode = 0; capmode < 2; capmode++) {

@@ -9,6 +9,11 @@ fail() {
 	FAILS=$((FAILS + 1))
 }
 
+# note TEXT: something not checked here, and why (shown in the log)
+note() {
+	echo "NOTE: $*" >&2
+}
+
 pass() {
 	PASSES=$((PASSES + 1))
 }

@@ -74,6 +74,7 @@ AM_TESTS_ENVIRONMENT = \
 	SBX_SRCDIR='$(abs_top_srcdir)'; export SBX_SRCDIR; \
 	SBX_BUILDDIR='$(abs_top_builddir)'; export SBX_BUILDDIR; \
 	SBX_LIVE_TESTS='$(LIVE_TESTS) tests/cli.sh tests/policy.sh $(EXAMPLE_TESTS)'; export SBX_LIVE_TESTS; \
+	SBX_SANITIZERS='$(SANITIZERS)'; export SBX_SANITIZERS; \
 	SBX_GC_LOCK='$(abs_top_builddir)/tests/gc.lock'; export SBX_GC_LOCK; \
 	SANDBOXD_POLICY_DIR='$(abs_top_srcdir)/policies'; export SANDBOXD_POLICY_DIR; \
 	SANDBOXD_CACHE_DIR=off; export SANDBOXD_CACHE_DIR; \

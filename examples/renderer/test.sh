@@ -71,7 +71,13 @@ page connect.page "exploit connect $port"
 page crash.page "exploit crash"
 run "$K" --out "$T/after" "$T/connect.page" "$T/basic.page" "$T/crash.page" "$T/basic.page"
 check "a renderer that tries to connect dies ($out)" contains "$out" "connect.page: renderer died (killed by its seccomp policy, signal 31)"
-check "one that crashes too" contains "$out" "crash.page: renderer died (signal 11)"
+if [ "${SBX_SANITIZERS:-no}" = yes ]; then
+	# the sanitizer's own crash handler makes calls the policy kills
+	note "a sanitizer build reports the crash through its policy, not as signal 11"
+	check "one that crashes too ($out)" contains "$out" "crash.page: renderer died (killed by its seccomp policy"
+else
+	check "one that crashes too ($out)" contains "$out" "crash.page: renderer died (signal 11)"
+fi
 check "and the kernel carries on with fresh ones" [ "$(echo "$out" | grep -c 'basic.page: rendered')" = 2 ]
 check "reporting the failures (rc=$rc)" [ "$rc" = 1 ]
 

@@ -20,9 +20,16 @@ check "decodes (rc=$rc, $err)" [ "$rc" = 0 ]
 check "30 frames of 320x240 ($out)" contains "$out" "30 frames 320x240, checksum "
 check "the same as unsandboxed" contains "$out" "matches the unsandboxed decode"
 filter_sum=$(echo "$out" | grep -o 'checksum [0-9a-f]*')
-run "$HOST" --strict --verify "$CLIP"
-check "strict mode decodes too (rc=$rc, $err)" [ "$rc" = 0 ]
-check "to the same frames" contains "$out" "$filter_sum"
+# Strict mode admits read, write, exit and sigreturn: the sanitizers'
+# runtime needs more (mmap for its allocator), so not in their build.
+strict=yes
+[ "${SBX_SANITIZERS:-no}" = yes ] && strict=no &&
+	note "strict mode is not tested in a sanitizer build: its runtime needs more than read/write/exit/sigreturn"
+if [ $strict = yes ]; then
+	run "$HOST" --strict --verify "$CLIP"
+	check "strict mode decodes too (rc=$rc, $err)" [ "$rc" = 0 ]
+	check "to the same frames" contains "$out" "$filter_sum"
+fi
 mkdir "$T/frames"
 run "$HOST" --out "$T/frames" "$CLIP"
 check "writes every frame" [ "$(ls "$T/frames" | wc -l)" = 30 ]
@@ -37,9 +44,11 @@ check "the host names the call ($out)" \
 	contains "$out" "hostile-open.mjpg: decoder killed by seccomp (openat) after 3 frames; a fresh decoder takes the next stream"
 check "execve too" contains "$out" "hostile-exec.mjpg: decoder killed by seccomp (execve) after 5 frames"
 check "and decodes the next clip, twice" [ "$(echo "$out" | grep -c "$filter_sum")" = 2 ]
-run "$HOST" --strict "$T/hostile-open.mjpg" "$CLIP"
-check "strict mode kills it too ($out)" contains "$out" "decoder killed by signal 9 (strict mode: the system call is not named) after 3 frames"
-check "and goes on" contains "$out" "$filter_sum"
+if [ $strict = yes ]; then
+	run "$HOST" --strict "$T/hostile-open.mjpg" "$CLIP"
+	check "strict mode kills it too ($out)" contains "$out" "decoder killed by signal 9 (strict mode: the system call is not named) after 3 frames"
+	check "and goes on" contains "$out" "$filter_sum"
+fi
 
 # --- bad input is not a crash of the host
 head -c 1000 "$CLIP" >"$T/truncated.mjpg"
