@@ -62,6 +62,10 @@ struct spare {
 	pid_t creator;	     /* our pid, which the helper checks it still has */
 	int helper_pidfd;
 	bool helper_reaped;
+	/* each v1 cgroup's cgroup.procs, opened by us: the helper shares our
+	 * descriptor table and may be killed at any point, so it must not be
+	 * the one that opens (and would leave open) a descriptor */
+	int procs[CG_V1_MAX];
 	void *stack;
 	int chan[2]; /* [0] the helper's end, [1] ours */
 	/* written by the helper */
@@ -106,14 +110,7 @@ HELPER static int helper_main(void *arg)
 		return 0;
 	long e = 0;
 	for (size_t i = 0; i < sp->cg.n_v1 && !e; i++) {
-		long fd = raw(SYS_openat, sp->cg.v1[i].fd, (long)"cgroup.procs",
-			      O_WRONLY | O_CLOEXEC);
-		if (fd < 0) {
-			e = fd;
-			break;
-		}
-		long w = raw(SYS_write, fd, (long)"0", 1); /* "0": the writing process */
-		raw(SYS_close, fd, 0, 0);
+		long w = raw(SYS_write, sp->procs[i], (long)"0", 1); /* "0": the writing process */
 		if (w < 0)
 			e = w;
 	}
@@ -143,6 +140,12 @@ static void reap_helper(struct spare *sp)
 	sp->helper_reaped = true;
 }
 
+static void close_procs(struct spare *sp)
+{
+	for (size_t i = 0; i < CG_V1_MAX; i++)
+		closep(&sp->procs[i]);
+}
+
 void spare_free(struct spare *sp)
 {
 	if (!sp)
@@ -151,6 +154,7 @@ void spare_free(struct spare *sp)
 		sys_pidfd_send_signal(sp->helper_pidfd, SIGKILL);
 	reap_helper(sp);
 	closep(&sp->helper_pidfd);
+	close_procs(sp);
 	closep(&sp->chan[0]);
 	closep(&sp->chan[1]);
 	if (sp->stack)
@@ -166,6 +170,8 @@ static struct spare *make(const struct sbx_config *cfg, const struct cg_context 
 	if (!sp)
 		return NULL;
 	sp->helper_pidfd = sp->chan[0] = sp->chan[1] = -1;
+	for (size_t i = 0; i < CG_V1_MAX; i++)
+		sp->procs[i] = -1;
 	cgroup_set_init(&sp->cg);
 	key_of(cfg, ctx, &sp->key);
 	/* the helper is a task of the sandbox's pids limit until it exits:
@@ -180,6 +186,11 @@ static struct spare *make(const struct sbx_config *cfg, const struct cg_context 
 	if (sp->cg.where[CGM_PIDS] == CG_V1) {
 		sp->pids_limit = cfg->limits.pids;
 		if (cgroup_set_pids_max(&sp->cg, sp->pids_limit + 1, NULL) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < sp->cg.n_v1; i++) {
+		sp->procs[i] = openat(sp->cg.v1[i].fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		if (sp->procs[i] < 0)
 			goto fail;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp->chan) < 0)
@@ -243,6 +254,7 @@ struct spare *spare_take(struct sbx_config *cfg, const struct cg_context *ctx,
 		spare_free(sp);
 		return NULL;
 	}
+	close_procs(sp); /* the helper is done with them */
 	*cs = sp->cg;
 	*skipped = sp->skipped;
 	sp->cg_taken = true;
