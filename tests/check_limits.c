@@ -92,17 +92,42 @@ START_TEST(fork_bomb_is_held_at_pids_max)
 }
 END_TEST
 
+/* Time the hypervisor gave this machine's CPUs to others, all CPUs together
+ * (the "steal" column of /proc/stat), in ms. */
+static uint64_t steal_ms(void)
+{
+	FILE *f = fopen("/proc/stat", "re");
+	ck_assert_ptr_nonnull(f);
+	unsigned long long v[8] = {0};
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		       &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	ck_assert_int_eq(n, 8);
+	return v[7] * 1000 / (uint64_t)sysconf(_SC_CLK_TCK);
+}
+
 static void cpu_case(const char *spinners)
 {
 	sbx_config *c = probe_config(Q("spinners", spinners));
 	set_limits(c, (sbx_limits){.cpu_time_ms = 1000, .wall_time_ms = 15000 /* backstop */});
+	uint64_t steal = steal_ms();
 	sbx_result r = run(c);
+	steal = steal_ms() - steal;
 	ck_assert_str_eq(sbx_status_name(r.status), "cpu-time-limit");
 	ck_assert(r.measured & SBX_MEASURED_CPU);
 	uint64_t ms = (r.cpu_user_us + r.cpu_sys_us) / 1000;
-	/* within 10% of the limit: all processes together, not each */
-	ck_assert_msg(ms >= 1000 && ms <= 1100, "%s spinners used %llu ms of CPU", spinners,
-		      (unsigned long long)ms);
+	/* Within 10% of the limit: all processes together, not each. On a
+	 * virtual machine whose CPUs the hypervisor takes away now and then
+	 * (this one: up to 1.8 s in a 1 s run), the watcher can be off CPU
+	 * while the spinners run on another: as much again is allowed (a budget
+	 * per process, 4 x 1000 ms and more, still fails unless more than
+	 * 2.9 s were stolen). */
+	ck_assert_msg(ms >= 1000 && ms <= 1100 + steal,
+		      "%s spinners used %llu ms of CPU (%llu ms stolen meanwhile)", spinners,
+		      (unsigned long long)ms, (unsigned long long)steal);
+	if (ms > 1100)
+		fprintf(stderr, "NOTE %s spinners used %llu ms of CPU, %llu ms stolen meanwhile\n",
+			spinners, (unsigned long long)ms, (unsigned long long)steal);
 	sbx_config_free(c);
 }
 
@@ -125,10 +150,12 @@ START_TEST(sleep_gets_wall_time_limit)
 	/* no cgroup needed: the pid namespace ends the sandbox */
 	sbx_config *c = probe_config(Q("sleep", "20000"));
 	set_limits(c, (sbx_limits){.wall_time_ms = 300});
+	uint64_t steal = steal_ms();
 	sbx_result r = run(c);
+	steal = steal_ms() - steal; /* see cpu_case */
 	ck_assert_str_eq(sbx_status_name(r.status), "wall-time-limit");
 	ck_assert_uint_ge(r.wall_us, 300000);
-	ck_assert_uint_lt(r.wall_us, 1300000);
+	ck_assert_uint_lt(r.wall_us, 1300000 + steal * 1000);
 	sbx_config_free(c);
 }
 END_TEST
@@ -187,8 +214,10 @@ END_TEST
 
 static void output_case(const char *bytes, uint64_t cap, const char *status, uint64_t delivered)
 {
-	char path[] = "/var/tmp/sbx-out.XXXXXX";
-	int fd = mkstemp(path);
+	char dir[128], path[160];
+	test_mkdtemp(dir, sizeof(dir), "out", false);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	ck_assert_int_ge(fd, 0);
 	sbx_config *c = probe_config(Q("flood", bytes));
 	sbx_error err;
@@ -202,6 +231,7 @@ static void output_case(const char *bytes, uint64_t cap, const char *status, uin
 	ck_assert_int_eq(st.st_size, (off_t)delivered);
 	close(fd);
 	unlink(path);
+	rmdir(dir);
 	sbx_config_free(c);
 }
 
@@ -410,6 +440,33 @@ START_TEST(prewarmed_sandbox_is_born_in_its_cgroups)
 }
 END_TEST
 
+/* Regression: a spare's helper shares our descriptor table and is killed
+ * when the configuration goes, often while it waits in its move into the
+ * cgroups; whatever it had opened stayed open in the caller. */
+START_TEST(freeing_a_prewarmed_configuration_leaks_nothing)
+{
+	REQUIRE_ROOT();
+	for (int i = 0; i < 20; i++) {
+		int before = count_fds();
+		sbx_config *c = probe_config(Q("exit", "0"));
+		set_limits(c, (sbx_limits){.memory_bytes = 64u << 20, .pids = 8});
+		ck_assert_int_eq(sbx_config_prewarm(c, NULL), 0);
+		char spare[128];
+		if (i == 0 && !v1_sandbox_cgroup(spare)) {
+			fprintf(stderr, "SKIP %s: no cgroup v1 controller is used here\n",
+				__func__);
+			sbx_config_free(c);
+			return;
+		}
+		if (i % 2) /* sometimes after the move, mostly during it */
+			usleep(30000);
+		sbx_config_free(c);
+		ck_assert_msg(count_fds() == before, "round %d: %d descriptors, %d before", i,
+			      count_fds(), before);
+	}
+}
+END_TEST
+
 START_TEST(status_names)
 {
 	static const char *const want[] = {
@@ -446,6 +503,7 @@ static Suite *suite(void)
 	tcase_add_test(t, gc_removes_only_dead_owners_cgroups);
 	tcase_add_test(t, status_names);
 	tcase_add_test(t, prewarmed_sandbox_is_born_in_its_cgroups);
+	tcase_add_test(t, freeing_a_prewarmed_configuration_leaks_nothing);
 	suite_add_tcase(s, t);
 	return s;
 }
