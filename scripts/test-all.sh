@@ -35,12 +35,17 @@ build() { # build NAME CONFIGURE-ARGS...
 	(cd "$b" && "$SRC/configure" -q "$@" && make -s -j"$JOBS")
 }
 
+show_failures() { # show_failures BUILD-DIR: the logs of the tests that failed
+	for log in "$1"/tests/*.log "$1"/examples/*/*.log; do
+		grep -q '^FAIL\|^ERROR' "$log" 2>/dev/null && { echo "---- $log"; cat "$log"; }
+	done
+	return 0
+}
+
 check() { # check NAME: make check, and show the logs of what failed
 	local b="$SRC/build/ci-$1"
 	if ! make -C "$b" -s -j"$JOBS" check; then
-		for log in "$b"/tests/*.log "$b"/examples/*/*.log; do
-			grep -q '^FAIL\|^ERROR' "$log" 2>/dev/null && { echo "---- $log"; cat "$log"; }
-		done
+		show_failures "$b"
 		return 1
 	fi
 }
@@ -68,6 +73,9 @@ rm -rf "$P"
 bash "$SRC/tests/install-check.sh" "$P"
 
 step "distcheck"
-make -C "$SRC/build/ci-werror" -s -j"$JOBS" distcheck DISTCHECK_CONFIGURE_FLAGS="--enable-werror"
+if ! make -C "$SRC/build/ci-werror" -s -j"$JOBS" distcheck DISTCHECK_CONFIGURE_FLAGS="--enable-werror"; then
+	for b in "$SRC"/build/ci-werror/sandboxd-*/_build/sub; do show_failures "$b"; done
+	exit 1
+fi
 
 step "all passed"
