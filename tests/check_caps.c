@@ -30,7 +30,7 @@
 /* A directory the sandbox can see (the host's /tmp is private inside):
  * dir/inside.txt, dir/sub/deeper.txt, dir/out -> /etc/passwd, and beside
  * it secret.txt, which a grant of dir must not reach. */
-static char scratch[64], dir[128];
+static char scratch[128], dir[160];
 
 static void put(const char *path, const char *text)
 {
@@ -43,9 +43,7 @@ static void put(const char *path, const char *text)
 static void setup(void)
 {
 	leak_setup();
-	snprintf(scratch, sizeof(scratch), "/var/tmp/sbx-caps.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(scratch));
-	ck_assert_int_eq(chmod(scratch, 0755), 0);
+	test_mkdtemp(scratch, sizeof(scratch), "caps", false);
 	snprintf(dir, sizeof(dir), "%s/dir", scratch);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	char p[256];
@@ -63,7 +61,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
+	char cmd[256];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
 	ck_assert_int_eq(system(cmd), 0);
 	leak_teardown();

@@ -135,8 +135,8 @@ END_TEST
 
 START_TEST(includes_resolve_and_refuse_cycles)
 {
-	char dir[] = "/tmp/sbx-policy-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char dir[128];
+	test_mkdtemp(dir, sizeof(dir), "policy", true);
 	char a[300], b[300], c[300];
 	snprintf(a, sizeof(a), "%s/a.policy", dir);
 	snprintf(b, sizeof(b), "%s/b.policy", dir);
@@ -632,8 +632,10 @@ END_TEST
  * knows it), and is not shadowed; calls neither names answer ENOSYS. */
 START_TEST(custom_catalog)
 {
-	char path[] = "/tmp/sbx-groups-XXXXXX";
-	int fd = mkstemp(path);
+	char dir[128], path[160];
+	test_mkdtemp(dir, sizeof(dir), "groups", true);
+	snprintf(path, sizeof(path), "%s/groups", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	ck_assert_int_ge(fd, 0);
 	const char *cat = "[@few] a few calls\nread(fd, buf, count) reads\nwrite(fd, buf, count) "
 			  "writes\nexit_group(status) ends\n";
@@ -655,6 +657,7 @@ START_TEST(custom_catalog)
 	ck_assert_msg(strstr(err.message, "unknown group @basic-io (the groups: @few)"), "%s",
 		      err.message);
 	unlink(path);
+	rmdir(dir);
 }
 END_TEST
 
@@ -740,8 +743,8 @@ static size_t count_files(const char *dir, const char *suffix)
 
 START_TEST(cache_by_content)
 {
-	char dir[] = "/tmp/sbx-cache-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char dir[128];
+	test_mkdtemp(dir, sizeof(dir), "cache", true);
 	sbx_policy_opts o = opts;
 	o.cache_dir = dir;
 	const char *text =

@@ -32,19 +32,17 @@ static sbx_proc *spawn_ok(sbx_config *c)
 
 /* A scratch directory the sandbox can see: the host's /tmp is replaced by a
  * private tmpfs inside, /var/tmp is not. */
-static char scratch[64];
+static char scratch[128];
 
 static void scratch_setup(void)
 {
 	leak_setup();
-	snprintf(scratch, sizeof(scratch), "/var/tmp/sbx-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(scratch));
-	ck_assert_int_eq(chmod(scratch, 0755), 0);
+	test_mkdtemp(scratch, sizeof(scratch), "spawn", false);
 }
 
 static void scratch_teardown(void)
 {
-	char cmd[128];
+	char cmd[256];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
 	ck_assert_int_eq(system(cmd), 0);
 	leak_teardown();
@@ -110,7 +108,7 @@ START_TEST(exec_errors_are_precise)
 	expect_spawn_error(c, EACCES, SBX_STAGE_EXEC, "exec /etc: Permission denied");
 
 	/* executable, but neither ELF nor #! */
-	char path[128], msg[256];
+	char path[192], msg[256];
 	snprintf(path, sizeof(path), "%s/notaprogram", scratch);
 	write_file(path, "just text\n", 0755);
 	ck_assert_int_eq(sbx_config_set_exec(c, NULL, Q(path), &err), 0);
@@ -140,7 +138,7 @@ START_TEST(path_search)
 			   "exec no-such-program-here: No such file or directory (searched PATH)");
 
 	/* found, but not executable: that is what gets reported */
-	char file[128];
+	char file[192];
 	snprintf(file, sizeof(file), "%s/tool", scratch);
 	write_file(file, "#!/bin/sh\n", 0644);
 	snprintf(env, sizeof(env), "PATH=/nonexistent:%s:/usr/bin", scratch);
@@ -156,8 +154,8 @@ START_TEST(exec_from_fd)
 {
 	/* a program in a directory the sandbox cannot see (the host's /tmp is
 	 * not the sandbox's /tmp) runs from its fd, and not by its path */
-	char dir[] = "/tmp/sbx-exec-fd.XXXXXX", path[64], cmd[600];
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char dir[128], path[160], cmd[600];
+	test_mkdtemp(dir, sizeof(dir), "exec-fd", true);
 	snprintf(path, sizeof(path), "%s/hidden-probe", dir);
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", probe_path(), path);
 	ck_assert_int_eq(system(cmd), 0);
@@ -173,7 +171,7 @@ START_TEST(exec_from_fd)
 	free(out);
 
 	/* the same by path fails, which is the point */
-	char msg[128];
+	char msg[256];
 	ck_assert_int_eq(sbx_config_set_exec(c, NULL, Q(path), &err), 0);
 	snprintf(msg, sizeof(msg), "exec %s: No such file or directory", path);
 	expect_spawn_error(c, ENOENT, SBX_STAGE_EXEC, msg);
@@ -272,7 +270,7 @@ START_TEST(stdio_modes)
 	sbx_proc_free(p);
 
 	/* a caller's fd as stdout */
-	char path[128];
+	char path[192];
 	snprintf(path, sizeof(path), "%s/out", scratch);
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	ck_assert_int_ge(fd, 0);

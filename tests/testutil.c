@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -310,11 +311,44 @@ size_t read_to_eof(int fd, char *buf, size_t len)
 	return n;
 }
 
+/* This run's scratch roots: [0] seen by sandboxes, [1] hidden from them. */
+static char scratch_root[2][64];
+
+void test_mkdtemp(char *out, size_t len, const char *name, bool hidden)
+{
+	const char *root = scratch_root[hidden];
+	ck_assert_msg(*root, "test_mkdtemp outside run_suite");
+	ck_assert_int_lt(snprintf(out, len, "%s/%s.XXXXXX", root, name), (int)len);
+	ck_assert_ptr_nonnull(mkdtemp(out));
+	ck_assert_int_eq(chmod(out, 0755), 0);
+}
+
+static void remove_tree(const char *path)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", path);
+}
+
 int run_suite(Suite *s)
 {
+	const char *base[2] = {"/var/tmp", "/tmp"};
+	for (int i = 0; i < 2; i++) {
+		snprintf(scratch_root[i], sizeof(scratch_root[i]), "%s/sbx-check.XXXXXX", base[i]);
+		if (!mkdtemp(scratch_root[i]) || chmod(scratch_root[i], 0755)) {
+			fprintf(stderr, "cannot make a scratch directory in %s: %s\n", base[i],
+				strerror(errno));
+			if (i)
+				remove_tree(scratch_root[0]);
+			return EXIT_FAILURE;
+		}
+	}
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	for (int i = 0; i < 2; i++)
+		remove_tree(scratch_root[i]);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

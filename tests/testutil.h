@@ -70,6 +70,13 @@ void skip_all_unless_sandboxes_work(void);
 /* Reads fd to EOF into buf (NUL-terminated, at most len - 1 bytes). */
 size_t read_to_eof(int fd, char *buf, size_t len);
 
+/* Makes a fresh directory NAME.XXXXXX (mode 0755, so that a sandbox's
+ * nobody can look in) into out, beneath a directory of this run that
+ * run_suite removes whatever the tests did: a failed test skips its own
+ * clean-up. Under /var/tmp, which sandboxes see, or under /tmp, which they
+ * do not (a private /tmp) when hidden. */
+void test_mkdtemp(char *out, size_t len, const char *name, bool hidden);
+
 /* Runs the suite; the process's exit status for automake. */
 int run_suite(Suite *s);
 
