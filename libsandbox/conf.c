@@ -105,6 +105,7 @@ void sbx_config_free(sbx_config *c)
 	sbx_policy_free(c->cap_policy);
 	strv_free(c->cap_runtime);
 	spare_free(c->spare);
+	mountconf_free(c);
 	free(c);
 	errno = saved;
 }

@@ -14,6 +14,8 @@
 #define CONF_CAP_RUNTIME_MAX 16
 #define CONF_DEVICE_RULES_MAX 64
 #define CONF_RLIMITS 16 /* RLIM_NLIMITS on Linux */
+#define CONF_MOUNTS_MAX 256
+#define CONF_PATHS_MAX 256 /* masked paths, and read-only paths */
 
 struct io_limit {
 	uint32_t major, minor;
@@ -41,6 +43,18 @@ struct idmap {
 	uint32_t inside;
 	uint32_t outside;
 	uint32_t count;
+};
+
+/* A mount the caller added (mountconf.c). */
+struct conf_mount {
+	int type;	    /* SBX_MOUNT_* */
+	char *source;	    /* bind: absolute host path; owned */
+	char *target;	    /* normalised and relative to the root: "dev/shm"; owned */
+	bool file;	    /* bind: the source is not a directory */
+	unsigned flags;	    /* SBX_MNT_* */
+	char **options;	    /* "key", "value" or NULL, ...; NULL-terminated pairs; owned */
+	size_t n_options;   /* pairs */
+	char *options_text; /* as given, for messages; owned */
 };
 
 struct grant {
@@ -99,7 +113,22 @@ struct sbx_config {
 	 * (spare.c), taken and replaced by each spawn (atomic) */
 	struct spare *spare;
 	bool prewarm;
+	/* the file system (mountconf.c) */
+	char *rootfs; /* absolute; NULL: the host root */
+	bool rootfs_readonly;
+	struct conf_mount *mounts;
+	size_t n_mounts;
+	char **masked; /* relative to the root, like conf_mount.target */
+	size_t n_masked;
+	char **readonly;
+	size_t n_readonly;
 };
+
+/* mountconf.c: frees what the file-system settings own. */
+void mountconf_free(struct sbx_config *cfg);
+
+/* "bind", "tmpfs", ... for an SBX_MOUNT_* type. */
+const char *mountconf_type_name(int type);
 
 /* The device rules that apply: the default allows, then the configured ones.
  * Returns how many were written to out (at most max). */

@@ -10,6 +10,8 @@ libsandbox_libsandbox_core_la_SOURCES = \
 	libsandbox/plan.h \
 	libsandbox/ns.c libsandbox/ns.h \
 	libsandbox/mount.c libsandbox/mount.h \
+	libsandbox/mountconf.c \
+	libsandbox/inroot.c libsandbox/inroot.h \
 	libsandbox/fds.c libsandbox/fds.h \
 	libsandbox/caps.c libsandbox/caps.h \
 	libsandbox/child.c \

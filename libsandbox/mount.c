@@ -1,5 +1,8 @@
-/* The sandbox's mount table when no root filesystem is given: the host root
- * read-only, a fresh /proc, a minimal /dev, a private /tmp.
+/* The sandbox's mount table. Without a root filesystem: the host root
+ * read-only, a fresh /proc, a minimal /dev, a private /tmp. With one: that
+ * directory as the root, with the default device nodes. Then the caller's
+ * mounts, masked paths and read-only paths, all resolved inside the root
+ * (inroot.c).
  *
  * How: inside the new mount namespace the host root is bound recursively onto
  * a scratch directory; the host's /proc, /sys, /dev and /tmp are detached from
@@ -9,7 +12,7 @@
  * stacked on top, to be detached. Nothing of this is visible outside: the
  * first step makes every mount private.
  *
- * The parent builds the list of operations (mount_plan_default_root); the
+ * The parent builds the list of operations (mount_plan_build); the
  * child applies it (mount_apply) with plain system calls. */
 #include "config.h"
 
@@ -20,10 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "error.h"
+#include "inroot.h"
 #include "mount.h"
 #include "sys.h"
 
@@ -188,20 +194,18 @@ static void plan_dev(struct builder *b)
 			->src = links[i][0];
 }
 
-int mount_plan_default_root(struct mount_plan *mp, unsigned ns, bool userns, bool host_root_uid,
-			    sbx_error *err)
+/* The host root read-only, fresh /proc, /sys, /dev and /tmp. */
+static int plan_host_root(struct builder *b, unsigned ns, bool userns, bool host_root_uid,
+			  sbx_error *err)
 {
 	const char *scratch = find_scratch();
 	if (!scratch)
 		return err_setx(err, SBX_STAGE_PREPARE, ENOENT,
 				"mount namespace: no directory to assemble the sandbox root on "
 				"(tried /tmp, /mnt, /var/tmp)");
-	struct builder b = {0};
-
-	mnt(&b, "make the mount tree private", NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
-	mnt(&b, fmt(&b, "bind the host root on %s", scratch), "/", scratch, NULL, MS_BIND | MS_REC,
+	mnt(b, fmt(b, "bind the host root on %s", scratch), "/", scratch, NULL, MS_BIND | MS_REC,
 	    NULL);
-	at(&b, MOP_CHDIR, fmt(&b, "enter the new root at %s", scratch), scratch, 0);
+	at(b, MOP_CHDIR, fmt(b, "enter the new root at %s", scratch), scratch, 0);
 
 	/* Detach host filesystems the sandbox gets fresh ones of; EINVAL means
 	 * the directory is not a mount point on this host. Without a new pid
@@ -216,30 +220,159 @@ int mount_plan_default_root(struct mount_plan *mp, unsigned ns, bool userns, boo
 					(ns & SBX_NS_NET) ? "sys" : NULL, "dev", "tmp"};
 		for (size_t i = 0; i < sizeof(detach) / sizeof(*detach); i++)
 			if (detach[i])
-				at(&b, MOP_UMOUNT, fmt(&b, "detach the host's /%s", detach[i]),
+				at(b, MOP_UMOUNT, fmt(b, "detach the host's /%s", detach[i]),
 				   detach[i], 0)
 					->ok_errno = EINVAL;
 	}
-	setattr(&b, "make the host root read-only, nosuid and nodev", ".", RO_ATTRS);
+	setattr(b, "make the host root read-only, nosuid and nodev", ".", RO_ATTRS);
 
 	if (ns & SBX_NS_PID)
-		plan_proc(&b, host_root_uid);
+		plan_proc(b, host_root_uid);
 	if (ns & SBX_NS_NET) /* a fresh sysfs shows the sandbox's devices, not the host's */
-		mnt(&b, "mount sysfs on /sys", "sysfs", "sys", "sysfs",
+		mnt(b, "mount sysfs on /sys", "sysfs", "sys", "sysfs",
 		    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	plan_dev(&b);
-	mnt(&b, "mount tmpfs on /tmp", "tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	add(&b, MOP_PIVOT, "pivot_root into the new root");
+	plan_dev(b);
+	mnt(b, "mount tmpfs on /tmp", "tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	add(b, MOP_ROOT, "open the new root");
+	return 0;
+}
 
+/* A root filesystem: bound on itself (pivot_root needs a mount point) and
+ * entered; its /dev gets the default nodes after the caller's mounts. */
+static void plan_rootfs(struct builder *b, const struct sbx_config *cfg)
+{
+	mnt(b, fmt(b, "bind the root filesystem %s on itself", cfg->rootfs), cfg->rootfs,
+	    cfg->rootfs, NULL, MS_BIND | MS_REC, NULL);
+	at(b, MOP_CHDIR, fmt(b, "enter the root filesystem %s", cfg->rootfs), cfg->rootfs, 0);
+	add(b, MOP_ROOT, "open the root filesystem");
+}
+
+/* The OCI default devices, bound from the host, and /dev's links. */
+static void plan_rootfs_dev(struct builder *b)
+{
+	struct stat st;
+	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(*nodes); i++) {
+		const char *host = fmt(b, "/dev/%s", nodes[i]);
+		if (!host || stat(host, &st) < 0)
+			continue; /* out of memory (noted), or this host lacks it */
+		struct mount_op *op =
+			add(b, MOP_BIND, fmt(b, "bind %s in the root filesystem", host));
+		op->src = host;
+		op->dst = host + 1;
+		op->create = S_IFREG;
+	}
+	static const char *const links[][2] = {
+		{"pts/ptmx", "dev/ptmx"},	   {"/proc/self/fd", "dev/fd"},
+		{"/proc/self/fd/0", "dev/stdin"},  {"/proc/self/fd/1", "dev/stdout"},
+		{"/proc/self/fd/2", "dev/stderr"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)
+		at(b, MOP_LINK, fmt(b, "create the /%s symlink", links[i][1]), links[i][1], 0)->src =
+			links[i][0];
+}
+
+static uint64_t attrs_of(unsigned f)
+{
+	return ((f & SBX_MNT_RDONLY) ? MOUNT_ATTR_RDONLY : 0) |
+	       ((f & SBX_MNT_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
+	       ((f & SBX_MNT_NODEV) ? MOUNT_ATTR_NODEV : 0) |
+	       ((f & SBX_MNT_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0) |
+	       ((f & SBX_MNT_NOATIME) ? MOUNT_ATTR_NOATIME : 0);
+}
+
+/* The caller's mounts, in order. On the host root nothing is created: that
+ * would write to the host's file system. */
+static void plan_mounts(struct builder *b, const struct sbx_config *cfg)
+{
+	static const struct {
+		const char *fstype;
+		long magic;
+	} fs[] = {
+		[SBX_MOUNT_TMPFS] = {"tmpfs", 0},
+		[SBX_MOUNT_PROC] = {"proc", PROC_SUPER_MAGIC},
+		[SBX_MOUNT_SYSFS] = {"sysfs", SYSFS_MAGIC},
+		[SBX_MOUNT_DEVPTS] = {"devpts", DEVPTS_SUPER_MAGIC},
+		[SBX_MOUNT_MQUEUE] = {"mqueue", 0},
+		[SBX_MOUNT_CGROUP] = {"cgroup2", CGROUP2_SUPER_MAGIC},
+	};
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct conf_mount *m = &cfg->mounts[i];
+		struct mount_op *op;
+		if (m->type == SBX_MOUNT_BIND) {
+			op = add(b, MOP_BIND,
+				 fmt(b, "mounts[%zu]: bind %s on /%s", i, m->source, m->target));
+			op->src = m->source;
+			op->attr_flags = (m->flags & SBX_MNT_RECURSIVE) ? AT_RECURSIVE : 0;
+			op->create = m->file ? S_IFREG : S_IFDIR;
+		} else {
+			op = add(b, MOP_FS,
+				 fmt(b, "mounts[%zu]: mount %s%s%s on /%s", i, fs[m->type].fstype,
+				     m->options_text ? " -o " : "",
+				     m->options_text ? m->options_text : "", m->target));
+			op->fstype = fs[m->type].fstype;
+			op->fs_options = (const char *const *)m->options;
+			op->magic = fs[m->type].magic;
+			/* a /proc that is a symlink would put the masks elsewhere */
+			op->no_symlinks = m->type == SBX_MOUNT_PROC;
+			op->create = S_IFDIR;
+		}
+		op->dst = m->target;
+		op->attr = attrs_of(m->flags);
+		op->propagation = (m->flags & SBX_MNT_PRIVATE)	? MS_PRIVATE
+				  : (m->flags & SBX_MNT_SLAVE)	? MS_SLAVE
+				  : (m->flags & SBX_MNT_SHARED) ? MS_SHARED
+								: 0;
+		if (!cfg->rootfs)
+			op->create = 0;
+	}
+}
+
+/* Read-only paths first: a mask inside one keeps its own flags (a nodev
+ * /dev/null would refuse to open rather than read empty). */
+static void plan_paths(struct builder *b, const struct sbx_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_readonly; i++) {
+		struct mount_op *op =
+			at(b, MOP_READONLY,
+			   fmt(b, "readonlyPaths[%zu]: make /%s read-only", i, cfg->readonly[i]),
+			   cfg->readonly[i], 0);
+		op->ok_errno = ENOENT;
+		op->attr = RO_ATTRS | MOUNT_ATTR_NOEXEC;
+	}
+	for (size_t i = 0; i < cfg->n_masked; i++)
+		at(b, MOP_MASK, fmt(b, "maskedPaths[%zu]: mask /%s", i, cfg->masked[i]),
+		   cfg->masked[i], 0)
+			->ok_errno = ENOENT;
+}
+
+int mount_plan_build(struct mount_plan *mp, const struct sbx_config *cfg, unsigned ns, bool userns,
+		     bool host_root_uid, sbx_error *err)
+{
+	struct builder b = {0};
+	int r = 0;
+	mnt(&b, "make the mount tree private", NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	if (cfg->rootfs)
+		plan_rootfs(&b, cfg);
+	else if ((r = plan_host_root(&b, ns, userns, host_root_uid, err)) < 0)
+		goto out;
+	plan_mounts(&b, cfg);
+	if (cfg->rootfs)
+		plan_rootfs_dev(&b);
+	plan_paths(&b, cfg);
+	if (cfg->rootfs && cfg->rootfs_readonly)
+		add(&b, MOP_ROOT_RDONLY, "make the root filesystem read-only");
+	add(&b, MOP_PIVOT, "pivot_root into the new root");
+out:
 	mp->ops = b.ops;
 	mp->n = b.n;
 	mp->strings = b.strings;
 	mp->n_strings = b.n_strings;
-	if (b.oom) {
+	if (r == 0 && b.oom)
+		r = err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "mount plan: out of memory");
+	if (r < 0)
 		mount_plan_free(mp);
-		return err_setx(err, SBX_STAGE_PREPARE, ENOMEM, "mount plan: out of memory");
-	}
-	return 0;
+	return r;
 }
 
 void mount_plan_free(struct mount_plan *mp)
@@ -265,9 +398,10 @@ static int pivot(void)
 /* Child side: async-signal-safe system calls only. */
 int mount_apply(const struct mount_op *ops, size_t n, size_t *failed)
 {
+	int root = -1, r = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct mount_op *op = &ops[i];
-		int r = 0;
+		r = 0;
 		switch (op->kind) {
 		case MOP_MOUNT:
 			r = mount(op->src, op->dst, op->fstype, op->flags, op->data);
@@ -295,6 +429,9 @@ int mount_apply(const struct mount_op *ops, size_t n, size_t *failed)
 		case MOP_PIVOT:
 			r = pivot();
 			break;
+		default:
+			r = inroot_apply(op, &root);
+			break;
 		}
 		if (r < 0) {
 			if (op->ok_errno && errno == op->ok_errno) {
@@ -302,8 +439,11 @@ int mount_apply(const struct mount_op *ops, size_t n, size_t *failed)
 				continue;
 			}
 			*failed = i;
-			return -errno;
+			r = -errno;
+			break;
 		}
 	}
-	return 0;
+	if (root >= 0)
+		close(root);
+	return r;
 }

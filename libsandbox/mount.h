@@ -14,12 +14,15 @@ struct mount_plan {
 	size_t n_strings;
 };
 
-/* The host root read-only, fresh /proc (with a new pid namespace), fresh
- * read-only /sys (with a new network namespace), minimal /dev, private /tmp.
- * `host_root_uid`: the sandbox may run as host uid 0, so /proc entries that
- * uid 0 could write by file permission alone are made read-only. */
-int mount_plan_default_root(struct mount_plan *mp, unsigned ns, bool userns, bool host_root_uid,
-			    sbx_error *err);
+/* The sandbox's mount table. Without a root filesystem: the host root
+ * read-only, fresh /proc (with a new pid namespace), fresh read-only /sys
+ * (with a new network namespace), minimal /dev, private /tmp. With one: the
+ * root filesystem and the default device nodes. Then the caller's mounts,
+ * masked and read-only paths. `host_root_uid`: the sandbox may run as host
+ * uid 0, so /proc entries that uid 0 could write by file permission alone
+ * are made read-only. */
+int mount_plan_build(struct mount_plan *mp, const struct sbx_config *cfg, unsigned ns, bool userns,
+		     bool host_root_uid, sbx_error *err);
 
 void mount_plan_free(struct mount_plan *mp);
 

@@ -56,6 +56,15 @@ enum mount_kind {
 	MOP_SYMLINK, /* symlink(src, dst) */
 	MOP_CHDIR,   /* chdir(dst) */
 	MOP_PIVOT,   /* pivot_root(".", "."), detach the old root, chdir("/") */
+	/* Inside the root (the working directory at MOP_ROOT): dst is resolved
+	 * with RESOLVE_IN_ROOT and mounted on through descriptors. */
+	MOP_ROOT,	/* hold "." as the root for what follows */
+	MOP_FS,		/* a new fstype with fs_options, attrs `attr`, on dst */
+	MOP_BIND,	/* open_tree(src), attrs `attr` (attr_flags), on dst */
+	MOP_MASK,	/* /dev/null over a file, an empty read-only tmpfs over a dir */
+	MOP_READONLY,	/* dst bound on itself, read-only, nosuid, nodev, noexec */
+	MOP_LINK,	/* symlink src at dst unless something is there */
+	MOP_ROOT_RDONLY /* the root mount itself read-only */
 };
 
 struct mount_op {
@@ -71,6 +80,12 @@ struct mount_op {
 	unsigned attr_flags; /* AT_RECURSIVE or 0 */
 	unsigned mode;
 	const char *what; /* for the error message: "mount proc on /proc" */
+	/* in-root kinds */
+	unsigned create;	       /* 0, S_IFDIR or S_IFREG: make a missing dst */
+	unsigned propagation;	       /* 0 or MS_PRIVATE, MS_SLAVE, MS_SHARED */
+	bool no_symlinks;	       /* dst must not pass a symlink (/proc) */
+	long magic;		       /* 0, or the f_type dst must have afterwards */
+	const char *const *fs_options; /* MOP_FS: key, value or NULL, ..., NULL */
 };
 
 /* One fd to place in the sandbox: src (a parent-side fd, inherited by the

@@ -180,6 +180,74 @@ SBX_EXPORT unsigned sbx_config_get_namespaces(const sbx_config *cfg);
  * Errors: EINVAL, ENAMETOOLONG. */
 SBX_EXPORT int sbx_config_set_hostname(sbx_config *cfg, const char *name, sbx_error *err);
 
+/* ------------------------------------------------------------------ file system
+ *
+ * With SBX_NS_MOUNT the sandbox's mount table is built in its own mount
+ * namespace: on a root filesystem if one is set, else on a read-only copy of
+ * the host root with a fresh /proc, a minimal /dev and a private /tmp. Every
+ * target path is resolved inside the sandbox's root as if it were "/"
+ * (openat2 RESOLVE_IN_ROOT), so a symlink in a hostile root filesystem
+ * cannot send a mount to the host; mounts are attached through descriptors
+ * (open_tree, fsopen, move_mount), never by path. */
+
+/* The sandbox's "/" is the directory `path` (pivot_root). Missing mount
+ * targets are created in it, as other OCI runtimes do; /dev gets the
+ * default device nodes (null, zero, full, random, urandom, tty) bound from
+ * the host and the /dev/fd, /dev/std*, /dev/ptmx links. `readonly`: the
+ * root mount itself is read-only (mounts on it are as they ask).
+ * NULL goes back to the host root. Errors: ENOENT, ENOTDIR (checked now),
+ * EINVAL (relative path), ENOMEM. */
+SBX_EXPORT int sbx_config_set_rootfs(sbx_config *cfg, const char *path, int readonly,
+				     sbx_error *err);
+
+enum {
+	SBX_MOUNT_BIND,	  /* source: a host path, file or directory */
+	SBX_MOUNT_TMPFS,  /* options: size=, mode=, nr_inodes=, uid=, gid= */
+	SBX_MOUNT_PROC,	  /* needs a new pid namespace */
+	SBX_MOUNT_SYSFS,  /* needs a new network namespace */
+	SBX_MOUNT_DEVPTS, /* a new instance: newinstance, ptmxmode=, mode=, gid= */
+	SBX_MOUNT_MQUEUE, /* needs a new IPC namespace */
+	SBX_MOUNT_CGROUP, /* cgroup2 (the sandbox's own with a cgroup namespace) */
+};
+
+/* Mount flags (SBX_MNT_*), as in OCI's mount options. */
+#define SBX_MNT_RDONLY (1u << 0)
+#define SBX_MNT_NOSUID (1u << 1)
+#define SBX_MNT_NODEV (1u << 2)
+#define SBX_MNT_NOEXEC (1u << 3)
+#define SBX_MNT_RECURSIVE (1u << 4) /* bind: with the mounts beneath (rbind) */
+#define SBX_MNT_NOATIME (1u << 5)
+#define SBX_MNT_PRIVATE (1u << 6) /* propagation of the new mount */
+#define SBX_MNT_SLAVE (1u << 7)
+#define SBX_MNT_SHARED (1u << 8)
+
+typedef struct sbx_mount {
+	size_t size;	     /* sizeof(sbx_mount) */
+	int type;	     /* SBX_MOUNT_* */
+	const char *source;  /* SBX_MOUNT_BIND: absolute host path; else ignored */
+	const char *target;  /* absolute, inside the sandbox */
+	unsigned flags;	     /* SBX_MNT_* */
+	const char *options; /* file system options, "k=v,flag,..." (NULL: none) */
+} sbx_mount;
+
+/* Adds a mount, applied in the order added, after the root is in place and
+ * before masked and read-only paths. A bind's source must exist now; its
+ * target is created (a directory, or an empty file for a file) inside a
+ * root filesystem, but never on the host root, where it must exist.
+ * Errors: EINVAL (bad type, relative or ".." path, unknown option form),
+ * ENOENT (bind source), E2BIG (too many), ENOMEM. */
+SBX_EXPORT int sbx_config_add_mount(sbx_config *cfg, const sbx_mount *m, sbx_error *err);
+
+/* A path inside the sandbox made unreadable (OCI maskedPaths): /dev/null
+ * bound over a file, an empty read-only tmpfs over a directory. A path that
+ * does not exist there is left alone. Errors: EINVAL, E2BIG, ENOMEM. */
+SBX_EXPORT int sbx_config_mask_path(sbx_config *cfg, const char *path, sbx_error *err);
+
+/* A path inside the sandbox made read-only, nosuid, nodev and noexec with
+ * everything beneath it (OCI readonlyPaths). Missing paths are left alone.
+ * Errors: EINVAL, E2BIG, ENOMEM. */
+SBX_EXPORT int sbx_config_readonly_path(sbx_config *cfg, const char *path, sbx_error *err);
+
 /* User and group the program runs as, as seen inside the sandbox (default
  * 0:0). With a new user namespace they must be mapped. Supplementary groups
  * are cleared where the kernel allows it (always as root; an unprivileged

@@ -281,8 +281,13 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 	p->no_new_privs = cfg->no_new_privs || cfg->policy || cfg->capmode;
 	p->pdeathsig = cfg->pdeathsig;
 
+	if (!(ns & SBX_NS_MOUNT) &&
+	    (cfg->rootfs || cfg->n_mounts || cfg->n_masked || cfg->n_readonly))
+		return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
+				"a root filesystem, mounts, masked and read-only paths need a "
+				"new mount namespace (SBX_NS_MOUNT)");
 	if (ns & SBX_NS_MOUNT) {
-		if ((r = mount_plan_default_root(&s->mounts, ns, p->userns, host_root, err)) < 0)
+		if ((r = mount_plan_build(&s->mounts, cfg, ns, p->userns, host_root, err)) < 0)
 			return r;
 		p->mounts = s->mounts.ops;
 		p->n_mounts = s->mounts.n;

@@ -273,8 +273,10 @@ START_TEST(mount_plan_shapes)
 {
 	struct mount_plan mp = {0};
 	sbx_error err;
+	sbx_config *c = sbx_config_new(); /* no root filesystem, no mounts */
+	ck_assert_ptr_nonnull(c);
 	/* user namespace: host mounts are locked, so nothing is detached */
-	ck_assert_int_eq(mount_plan_default_root(&mp, SBX_NS_DEFAULT, true, false, &err), 0);
+	ck_assert_int_eq(mount_plan_build(&mp, c, SBX_NS_DEFAULT, true, false, &err), 0);
 	ck_assert_uint_eq(count_kind(&mp, MOP_UMOUNT), 0);
 	ck_assert_uint_eq(count_kind(&mp, MOP_PIVOT), 1);
 	ck_assert_int_eq(mp.ops[mp.n - 1].kind, MOP_PIVOT); /* pivot last */
@@ -285,18 +287,19 @@ START_TEST(mount_plan_shapes)
 	mount_plan_free(&mp);
 
 	/* root without a user namespace, host uid 0: detach, and cover /proc/sys */
-	ck_assert_int_eq(
-		mount_plan_default_root(&mp, SBX_NS_DEFAULT & ~SBX_NS_USER, false, true, &err), 0);
+	ck_assert_int_eq(mount_plan_build(&mp, c, SBX_NS_DEFAULT & ~SBX_NS_USER, false, true, &err),
+			 0);
 	ck_assert_uint_eq(count_kind(&mp, MOP_UMOUNT), 4);
 	ck_assert(has_dst(&mp, "proc/sys"));
 	mount_plan_free(&mp);
 
 	/* without pid and net namespaces the host's /proc and /sys stay (read-only) */
-	ck_assert_int_eq(
-		mount_plan_default_root(&mp, SBX_NS_MOUNT | SBX_NS_USER, true, false, &err), 0);
+	ck_assert_int_eq(mount_plan_build(&mp, c, SBX_NS_MOUNT | SBX_NS_USER, true, false, &err),
+			 0);
 	ck_assert(!has_dst(&mp, "proc") && !has_dst(&mp, "sys"));
 	ck_assert(has_dst(&mp, "dev/null") && has_dst(&mp, "tmp"));
 	mount_plan_free(&mp);
+	sbx_config_free(c);
 }
 END_TEST
 

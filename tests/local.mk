@@ -30,7 +30,7 @@ tests_check_spec_LDADD = tests/libtestutil.la runtime/libsbxruntime.la \
 
 # live: real sandboxes through the public API of the shared library
 LIVE_TESTS = tests/check_spawn tests/check_ns tests/check_limits tests/check_seccomp \
-	tests/check_caps
+	tests/check_caps tests/check_rootfs
 check_PROGRAMS += $(LIVE_TESTS) tests/probe
 tests_check_spawn_SOURCES = tests/check_spawn.c
 tests_check_spawn_CFLAGS = $(TESTFLAGS_CC)
@@ -51,6 +51,11 @@ tests_check_caps_SOURCES = tests/check_caps.c
 tests_check_caps_CFLAGS = $(TESTFLAGS_CC)
 tests_check_caps_LDFLAGS = $(TESTFLAGS_LD)
 tests_check_caps_LDADD = tests/libtestutil.la libsandbox/libsandbox.la $(CHECK_LIBS) -lpthread
+
+tests_check_rootfs_SOURCES = tests/check_rootfs.c
+tests_check_rootfs_CFLAGS = $(TESTFLAGS_CC)
+tests_check_rootfs_LDFLAGS = $(TESTFLAGS_LD)
+tests_check_rootfs_LDADD = tests/libtestutil.la libsandbox/libsandbox.la $(CHECK_LIBS)
 
 tests_check_ns_SOURCES = tests/check_ns.c
 tests_check_ns_CFLAGS = $(TESTFLAGS_CC)
