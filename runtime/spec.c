@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filesystem.h"
 #include "grants.h"
 #include "json.h"
 #include "ocipolicy.h"
@@ -26,9 +27,6 @@ static const struct {
 	const char *path;
 	const char *why;
 } not_yet[] = {
-	{"root", "a root filesystem is not supported yet; without \"root\" the sandbox runs on "
-		 "the host root, read-only"},
-	{"mounts", "extra mounts are not supported yet"},
 	{"hooks", "hooks are not supported yet"},
 	{"domainname", "setting the domain name is not supported yet"},
 	{"process.user.additionalGids", "additional groups are not supported yet"},
@@ -51,8 +49,6 @@ static const struct {
 	{"linux.resources.network", "network priorities are not supported"},
 	{"linux.resources.rdma", "RDMA limits are not supported"},
 	{"linux.resources.unified", "raw cgroup v2 settings are not supported yet"},
-	{"linux.maskedPaths", "masked paths are not supported yet"},
-	{"linux.readonlyPaths", "read-only paths are not supported yet"},
 	{"linux.devices", "device nodes are not supported yet"},
 	{"linux.sysctl", "sysctls are not supported yet"},
 	{"linux.cgroupsPath", "cgroups are not supported yet"},
@@ -433,8 +429,8 @@ static int parse(struct ctx *c, json_t *root)
 		return r;
 	/* linux first: hostname depends on the namespaces it sets */
 	if ((r = parse_linux(c, root)) < 0 || (r = parse_process(c, root)) < 0 ||
-	    (r = parse_hostname(c, root)) < 0 || (r = parse_sandbox(c, root)) < 0 ||
-	    (r = apply_limits(c)) < 0)
+	    (r = parse_hostname(c, root)) < 0 || (r = filesystem_parse(c, root)) < 0 ||
+	    (r = parse_sandbox(c, root)) < 0 || (r = apply_limits(c)) < 0)
 		return r;
 	return 0;
 }

@@ -206,24 +206,91 @@ END_TEST
 
 START_TEST(unsupported_fields_are_errors_not_silence)
 {
-	/* read-only or masked paths asked for and not yet honoured would
-	 * leave the program less confined than the spec says: refuse */
-	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"readonlyPaths\": "
-		     "[\"/proc/sys\"]}}",
-		     ENOTSUP,
-		     "spec.json: linux.readonlyPaths: read-only paths are not supported yet");
-	expect_error(
-		"{\"process\": {\"args\": [\"x\"]}, \"root\": {\"path\": \"rootfs\"}}", ENOTSUP,
-		"spec.json: root: a root filesystem is not supported yet; without \"root\" the "
-		"sandbox runs on the host root, read-only");
-	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"maskedPaths\": "
-		     "[\"/proc/kcore\"]}}",
-		     ENOTSUP, "spec.json: linux.maskedPaths: masked paths are not supported yet");
+	/* hooks asked for and not yet run would leave the container set up
+	 * differently than the spec says: refuse */
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"hooks\": {\"prestart\": "
+		     "[{\"path\": \"/bin/true\"}]}}",
+		     ENOTSUP, "spec.json: hooks: hooks are not supported yet");
 	/* empty values ask for nothing and are fine */
 	struct spec s;
 	load_ok("{\"process\": {\"args\": [\"x\"], \"capabilities\": {\"bounding\": [], "
-		"\"effective\": []}}, \"linux\": {\"maskedPaths\": [], \"resources\": {}}}",
+		"\"effective\": []}}, \"linux\": {\"sysctl\": {}, \"resources\": {}}}",
 		&s);
+	spec_free(&s);
+}
+END_TEST
+
+#define P "{\"process\": {\"args\": [\"x\"]}, "
+
+START_TEST(filesystem_errors_name_the_path)
+{
+	expect_error(P "\"root\": {\"path\": \"\"}}", EINVAL,
+		     "spec.json: root.path: required: the root filesystem's directory, relative "
+		     "to the bundle or absolute");
+	expect_error_start(P "\"root\": {\"path\": \"/no/such/rootfs\"}}", ENOENT,
+			   "spec.json: root.path: /no/such/rootfs");
+	expect_error(P "\"root\": {\"path\": \"/etc/passwd\"}}", ENOTDIR,
+		     "spec.json: root.path: /etc/passwd: not a directory");
+	expect_error(P "\"mounts\": [{\"type\": \"tmpfs\"}]}", EINVAL,
+		     "spec.json: mounts[0].destination: required: where to mount, an absolute "
+		     "path");
+	expect_error(
+		P "\"mounts\": [{\"destination\": \"/t\", \"type\": \"nfs\"}]}", EINVAL,
+		"spec.json: mounts[0].type: expected bind, tmpfs, proc, sysfs, devpts, mqueue, "
+		"cgroup or cgroup2 (or \"bind\"/\"rbind\" in the options), got \"nfs\"");
+	expect_error_start(P "\"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\"}, "
+			     "{\"destination\": \"/u\", \"type\": \"tmpfs\", \"options\": "
+			     "[\"nosuid\", \"sync\"]}]}",
+			   EINVAL,
+			   "spec.json: mounts[1].options[1]: unknown or unsupported mount option "
+			   "\"sync\"");
+	expect_error(P "\"mounts\": [{\"destination\": \"t\", \"type\": \"tmpfs\"}]}", EINVAL,
+		     "spec.json: mounts[0].destination: destination \"t\" must be an absolute "
+		     "path");
+	expect_error_start(P "\"mounts\": [{\"destination\": \"/t\", \"type\": \"bind\", "
+			     "\"source\": \"/no/such/dir\"}]}",
+			   ENOENT, "spec.json: mounts[0].source: bind source \"/no/such/dir\"");
+	expect_error(P "\"mounts\": [{\"destination\": \"/t\", \"source\": \"/tmp\", "
+		       "\"options\": [\"rbind\", \"size=1m\"]}]}",
+		     EINVAL,
+		     "spec.json: mounts[0].options: a bind mount takes flags only, not "
+		     "file-system options (\"size=1m\")");
+	expect_error(P "\"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"proc/keys\"]}}", EINVAL,
+		     "spec.json: linux.maskedPaths[1]: expected an absolute path, got "
+		     "\"proc/keys\"");
+	expect_error(P "\"linux\": {\"readonlyPaths\": [\"/a/../b\"]}}", EINVAL,
+		     "spec.json: linux.readonlyPaths[0]: must not contain \"..\"");
+}
+END_TEST
+
+START_TEST(filesystem_spec)
+{
+	struct spec s;
+	sbx_config *c = load_ok(
+		P "\"root\": {\"path\": \"/tmp\", \"readonly\": true}, \"mounts\": ["
+		  "{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+		  "\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},"
+		  "{\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"options\": "
+		  "[\"newinstance\", \"ptmxmode=0666\"]},"
+		  "{\"destination\": \"/etc/hosts\", \"type\": \"none\", \"source\": "
+		  "\"/etc/hosts\", \"options\": [\"rbind\", \"rprivate\", \"ro\"]}],"
+		  "\"linux\": {\"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": "
+		  "[\"/proc/sys\"]}}",
+		&s);
+	ck_assert_str_eq(c->rootfs, "/tmp");
+	ck_assert(c->rootfs_readonly);
+	ck_assert_uint_eq(c->n_mounts, 3);
+	ck_assert_int_eq(c->mounts[0].type, SBX_MOUNT_TMPFS);
+	ck_assert_str_eq(c->mounts[0].target, "dev");
+	ck_assert_uint_eq(c->mounts[0].flags, SBX_MNT_NOSUID);
+	ck_assert_str_eq(c->mounts[0].options_text, "mode=755,size=65536k");
+	ck_assert_str_eq(c->mounts[1].options_text, "newinstance,ptmxmode=0666");
+	ck_assert_ptr_null(c->mounts[1].options[1]); /* a flag: no value */
+	ck_assert_int_eq(c->mounts[2].type, SBX_MOUNT_BIND);
+	ck_assert_uint_eq(c->mounts[2].flags, SBX_MNT_RECURSIVE | SBX_MNT_PRIVATE | SBX_MNT_RDONLY);
+	ck_assert(c->mounts[2].file);
+	ck_assert_str_eq(c->masked[0], "proc/kcore");
+	ck_assert_str_eq(c->readonly[0], "proc/sys");
 	spec_free(&s);
 }
 END_TEST
@@ -588,6 +655,8 @@ static Suite *suite(void)
 	tcase_add_test(t, linux_errors_name_the_path);
 	tcase_add_test(t, hostname_errors);
 	tcase_add_test(t, unsupported_fields_are_errors_not_silence);
+	tcase_add_test(t, filesystem_errors_name_the_path);
+	tcase_add_test(t, filesystem_spec);
 	tcase_add_test(t, sandbox_object_is_strict);
 	tcase_add_test(t, resources_and_limits);
 	tcase_add_test(t, resource_errors_name_the_path);
