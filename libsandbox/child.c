@@ -265,6 +265,10 @@ void child_run(struct plan *p)
 
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
 		fail(rfd, STEP_HOSTNAME, 0, errno);
+	if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
+		fail(rfd, STEP_DOMAINNAME, 0, errno);
+	if (p->umask >= 0)
+		umask((mode_t)p->umask);
 
 	if (p->loopback && (r = ns_loopback_up()) < 0)
 		fail(rfd, STEP_LOOPBACK, 0, -r);
@@ -362,6 +366,8 @@ static const char *step_name(int step)
 		return "set the parent-death signal";
 	case STEP_HOSTNAME:
 		return "sethostname";
+	case STEP_DOMAINNAME:
+		return "setdomainname";
 	case STEP_LOOPBACK:
 		return "bring up the loopback interface";
 	case STEP_KEYRING:
@@ -415,6 +421,9 @@ void child_describe_failure(const struct plan *p, const struct child_report *r, 
 		return;
 	case STEP_HOSTNAME:
 		snprintf(buf, len, "sethostname \"%s\": %s", p->hostname, es);
+		return;
+	case STEP_DOMAINNAME:
+		snprintf(buf, len, "setdomainname \"%s\": %s", p->domainname, es);
 		return;
 	case STEP_SETGID:
 		snprintf(buf, len, "setresgid %u: %s", (unsigned)p->gid, es);

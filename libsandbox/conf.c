@@ -69,6 +69,7 @@ sbx_config *sbx_config_new(void)
 	c->dev_prog_fd = -1;
 	c->namespaces = SBX_NS_DEFAULT;
 	strcpy(c->hostname, "sandbox");
+	c->umask = -1;
 	for (int i = 0; i < 3; i++) {
 		c->stdio_mode[i] = SBX_STDIO_INHERIT;
 		c->stdio_fd[i] = -1;
@@ -280,17 +281,42 @@ unsigned sbx_config_get_namespaces(const sbx_config *c)
 	return c ? c->namespaces : 0;
 }
 
-int sbx_config_set_hostname(sbx_config *c, const char *name, sbx_error *err)
+/* A host or domain name into `out`: 1 to CONF_HOSTNAME_MAX bytes. */
+static int set_uts_name(char *out, const char *what, const char *name, sbx_error *err)
 {
-	if (!c || !name)
-		return CFG_ERR(err, EINVAL, "hostname: NULL argument");
+	if (!name)
+		return CFG_ERR(err, EINVAL, "%s: NULL argument", what);
 	size_t n = strlen(name);
 	if (n == 0)
-		return CFG_ERR(err, EINVAL, "hostname: must not be empty");
+		return CFG_ERR(err, EINVAL, "%s: must not be empty", what);
 	if (n > CONF_HOSTNAME_MAX)
-		return CFG_ERR(err, ENAMETOOLONG, "hostname: %zu bytes, at most %d allowed", n,
+		return CFG_ERR(err, ENAMETOOLONG, "%s: %zu bytes, at most %d allowed", what, n,
 			       CONF_HOSTNAME_MAX);
-	memcpy(c->hostname, name, n + 1);
+	memcpy(out, name, n + 1);
+	return 0;
+}
+
+int sbx_config_set_hostname(sbx_config *c, const char *name, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "hostname: NULL configuration");
+	return set_uts_name(c->hostname, "hostname", name, err);
+}
+
+int sbx_config_set_domainname(sbx_config *c, const char *name, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "domainname: NULL configuration");
+	return set_uts_name(c->domainname, "domainname", name, err);
+}
+
+int sbx_config_set_umask(sbx_config *c, unsigned mask, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "umask: NULL configuration");
+	if (mask > 0777)
+		return CFG_ERR(err, EINVAL, "umask: %#o is more than 0777", mask);
+	c->umask = (int)mask;
 	return 0;
 }
 

@@ -74,6 +74,8 @@ struct sbx_config {
 	size_t envc;
 	char *cwd; /* absolute, owned */
 	char hostname[CONF_HOSTNAME_MAX + 1];
+	char domainname[CONF_HOSTNAME_MAX + 1]; /* "": not set */
+	int umask;				/* -1: the caller's */
 	unsigned namespaces;
 	uid_t uid;
 	gid_t gid;

@@ -27,6 +27,7 @@ enum step {
 	STEP_PDEATHSIG,
 	STEP_MOUNT, /* index: mount op */
 	STEP_HOSTNAME,
+	STEP_DOMAINNAME,
 	STEP_LOOPBACK,
 	STEP_RLIMITS, /* index: resource */
 	STEP_CHDIR,
@@ -118,7 +119,9 @@ struct plan {
 	} rlimits[CONF_RLIMITS];
 	size_t n_rlimits;
 
-	const char *hostname; /* NULL: leave */
+	const char *hostname;	/* NULL: leave */
+	const char *domainname; /* NULL: leave */
+	int umask;		/* -1: leave */
 	bool loopback;
 	const char *cwd;
 

@@ -180,6 +180,15 @@ SBX_EXPORT unsigned sbx_config_get_namespaces(const sbx_config *cfg);
  * Errors: EINVAL, ENAMETOOLONG. */
 SBX_EXPORT int sbx_config_set_hostname(sbx_config *cfg, const char *name, sbx_error *err);
 
+/* NIS domain name inside the new UTS namespace (OCI "domainname"); unset by
+ * default. 1-64 bytes; a spawn without SBX_NS_UTS refuses it.
+ * Errors: EINVAL, ENAMETOOLONG. */
+SBX_EXPORT int sbx_config_set_domainname(sbx_config *cfg, const char *name, sbx_error *err);
+
+/* The program's umask (OCI process.user.umask), 0-0777; default: the
+ * caller's. Errors: EINVAL. */
+SBX_EXPORT int sbx_config_set_umask(sbx_config *cfg, unsigned mask, sbx_error *err);
+
 /* ------------------------------------------------------------------ file system
  *
  * With SBX_NS_MOUNT the sandbox's mount table is built in its own mount

@@ -293,6 +293,11 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 		p->n_mounts = s->mounts.n;
 	}
 	p->hostname = (ns & SBX_NS_UTS) ? cfg->hostname : NULL;
+	if (cfg->domainname[0] && !(ns & SBX_NS_UTS))
+		return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
+				"domainname: needs a new UTS namespace (SBX_NS_UTS)");
+	p->domainname = cfg->domainname[0] ? cfg->domainname : NULL;
+	p->umask = cfg->umask;
 	p->loopback = ns & SBX_NS_NET;
 	p->cwd = cfg->cwd;
 

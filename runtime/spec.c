@@ -28,9 +28,7 @@ static const struct {
 	const char *why;
 } not_yet[] = {
 	{"hooks", "hooks are not supported yet"},
-	{"domainname", "setting the domain name is not supported yet"},
 	{"process.user.additionalGids", "additional groups are not supported yet"},
-	{"process.user.umask", "setting the umask is not supported yet"},
 	{"process.apparmorProfile", "AppArmor profiles are not supported"},
 	{"process.selinuxLabel", "SELinux labels are not supported"},
 	{"process.oomScoreAdj", "oomScoreAdj is not supported yet"},
@@ -217,6 +215,11 @@ static int parse_process(struct ctx *c, const json_t *root)
 			return r;
 		if (sbx_config_set_user(c->cfg, uid, gid, &e) < 0)
 			return json_lib_fail(c, "process.user", &e);
+		int64_t mask;
+		if ((r = json_i64(c, user, "process.user", "umask", 0, 0777, &mask)) < 0)
+			return r;
+		if (r == 0 && sbx_config_set_umask(c->cfg, (unsigned)mask, &e) < 0)
+			return json_lib_fail(c, "process.user.umask", &e);
 	}
 	return 0;
 }
@@ -331,19 +334,21 @@ static int parse_linux(struct ctx *c, const json_t *root)
 	return 0;
 }
 
-static int parse_hostname(struct ctx *c, const json_t *root)
+/* hostname or domainname */
+static int parse_uts_name(struct ctx *c, const json_t *root, const char *key,
+			  int (*set)(sbx_config *, const char *, sbx_error *))
 {
 	json_t *v;
-	int r = json_member(c, root, "", "hostname", JSON_STRING, "a host name", &v);
+	int r = json_member(c, root, "", key, JSON_STRING, "a name", &v);
 	if (r < 0 || !v)
 		return r;
 	if (!(sbx_config_get_namespaces(c->cfg) & SBX_NS_UTS))
 		return json_fail(
-			c, EINVAL, "hostname",
+			c, EINVAL, key,
 			"needs a new uts namespace (add {\"type\": \"uts\"} to linux.namespaces)");
 	sbx_error e;
-	if (sbx_config_set_hostname(c->cfg, json_string_value(v), &e) < 0)
-		return json_lib_fail(c, "hostname", &e);
+	if (set(c->cfg, json_string_value(v), &e) < 0)
+		return json_lib_fail(c, key, &e);
 	return 0;
 }
 
@@ -429,8 +434,10 @@ static int parse(struct ctx *c, json_t *root)
 		return r;
 	/* linux first: hostname depends on the namespaces it sets */
 	if ((r = parse_linux(c, root)) < 0 || (r = parse_process(c, root)) < 0 ||
-	    (r = parse_hostname(c, root)) < 0 || (r = filesystem_parse(c, root)) < 0 ||
-	    (r = parse_sandbox(c, root)) < 0 || (r = apply_limits(c)) < 0)
+	    (r = parse_uts_name(c, root, "hostname", sbx_config_set_hostname)) < 0 ||
+	    (r = parse_uts_name(c, root, "domainname", sbx_config_set_domainname)) < 0 ||
+	    (r = filesystem_parse(c, root)) < 0 || (r = parse_sandbox(c, root)) < 0 ||
+	    (r = apply_limits(c)) < 0)
 		return r;
 	return 0;
 }

@@ -200,7 +200,17 @@ START_TEST(hostname_errors)
 		     "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
 		     ENAMETOOLONG, "spec.json: hostname: 65 bytes, at most 64 allowed");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"hostname\": false}", EINVAL,
-		     "spec.json: hostname: expected a host name, got false");
+		     "spec.json: hostname: expected a name, got false");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"domainname\": \"d\", \"linux\": "
+		     "{\"namespaces\": [{\"type\": \"user\"}]}}",
+		     EINVAL,
+		     "spec.json: domainname: needs a new uts namespace (add {\"type\": \"uts\"} "
+		     "to linux.namespaces)");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"domainname\": \"\"}", EINVAL,
+		     "spec.json: domainname: must not be empty");
+	expect_error("{\"process\": {\"args\": [\"x\"], \"user\": {\"uid\": 0, \"gid\": 0, "
+		     "\"umask\": 512}}}",
+		     EINVAL, "spec.json: process.user.umask: expected an integer 0-511, got 512");
 }
 END_TEST
 

@@ -89,6 +89,11 @@ run "$SBXD" run "$T/bundle/bad.json"
 check "bad bind source gives 125 (rc=$rc)" [ "$rc" = 125 ]
 check "bad bind source named ($err)" [ "$err" = "sandboxd: $T/bundle/bad.json: mounts[0].source: bind source \"$T/bundle/no-such-dir\": No such file or directory" ]
 
+# --- domainname and umask
+spec uts.json '{"process": {"args": ["/bin/sh", "-c", "cat /proc/sys/kernel/domainname; umask; cd /tmp && touch f && stat -c %a f"], "user": {"uid": 0, "gid": 0, "umask": 63}}, "domainname": "example.test"}'
+run "$SBXD" run "$T/uts.json"
+check "domainname and umask (rc=$rc, err=$err)" [ "$out" = "$(printf 'example.test\n0077\n600')" ]
+
 # --- bad specs: 125, the file and JSON path named, nothing run
 spec badtype.json '{"process": {"args": ["/bin/sh", 42]}}'
 run "$SBXD" run "$T/badtype.json"
