@@ -513,7 +513,10 @@ int cgroup_prepare(const struct sbx_config *cfg, const struct cg_context *ctx,
 
 	struct host h = {0};
 	find_v2(&h);
-	make_name(cs->name, sizeof(cs->name));
+	if (cfg->cgroup_name[0])
+		snprintf(cs->name, sizeof(cs->name), "%s", cfg->cgroup_name);
+	else
+		make_name(cs->name, sizeof(cs->name));
 	bool v2 = false;
 	if (h.v2_mount[0]) {
 		int r = make_v2(&h, cs);
@@ -782,6 +785,84 @@ static int remove_tree(int parent_fd, const char *name)
 	return unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
 }
 
+/* Closes and frees what the set holds; the cgroups stay. */
+static void cgroup_release(struct cgroup_set *cs)
+{
+	for (size_t i = 0; i < cs->n_v1; i++) {
+		struct cgroup *cg = cs->v1[i].lcg;
+		if (cg)
+			cgroup_free(&cg);
+		closep(&cs->v1[i].fd);
+		free(cs->v1[i].path);
+	}
+	closep(&cs->v2_fd);
+	closep(&cs->v2_parent_fd);
+	free(cs->v2_path);
+	cgroup_set_init(cs);
+}
+
+int cgroup_detach(struct cgroup_set *cs, char *out, size_t len, sbx_error *err)
+{
+	if (!strncmp(cs->name, "sbx-", 4))
+		return err_setx(err, SBX_STAGE_RUN, EINVAL,
+				"detach: the sandbox's cgroups have made-up names, which sbx_gc "
+				"removes once this process is gone (name them with "
+				"sbx_config_set_cgroup_name)");
+	const char *paths[CG_V1_MAX + 1];
+	size_t n = 0, need = 1;
+	if (cs->v2_fd >= 0)
+		paths[n++] = cs->v2_path;
+	for (size_t i = 0; i < cs->n_v1; i++)
+		paths[n++] = cs->v1[i].path;
+	for (size_t i = 0; i < n; i++)
+		need += strlen(paths[i]) + 1;
+	if (need > len)
+		return err_setx(err, SBX_STAGE_RUN, ENAMETOOLONG,
+				"detach: %zu bytes needed for the cgroup directories", need);
+	size_t used = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s\n", paths[i]);
+	cgroup_release(cs);
+	return 0;
+}
+
+int sbx_cgroup_remove(const char *dir, sbx_error *err)
+{
+	static const char root[] = "/sys/fs/cgroup/";
+	if (!dir || strncmp(dir, root, sizeof(root) - 1) || strstr(dir, "/../") ||
+	    !strchr(dir + sizeof(root) - 1, '/'))
+		return err_setx(err, SBX_STAGE_RUN, EINVAL,
+				"cgroup remove: \"%s\" is not a cgroup beneath %s", dir ? dir : "",
+				root);
+	const char *base = strrchr(dir, '/') + 1;
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%.*s", (int)(base - dir), dir);
+	_cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd =
+		pfd < 0 ? -1 : openat(pfd, base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_set(err, SBX_STAGE_RUN, errno, "cgroup %s", dir);
+	/* v2 kills in one write; elsewhere kill what is listed until nothing
+	 * is (a pid namespace's init takes the rest with it) */
+	write_at(fd, "cgroup.kill", "1");
+	uint64_t until = now_us() + 10000000u;
+	while (kill_listed(fd) > 0 && now_us() < until)
+		usleep(2000);
+	char buf[64];
+	uint64_t populated = 1;
+	while (now_us() < until && (read_at(fd, "cgroup.procs", buf, sizeof(buf)) > 0 ||
+				    (read_at(fd, "cgroup.events", buf, sizeof(buf)) > 0 &&
+				     kv_u64(buf, "populated", &populated) && populated)))
+		usleep(2000);
+	int e = remove_tree(pfd, base);
+	if (e == -ENOENT)
+		return 0;
+	if (e < 0)
+		return err_set(err, SBX_STAGE_RUN, -e, "cgroup: remove %s", dir);
+	return 0;
+}
+
 int cgroup_destroy(struct cgroup_set *cs, sbx_error *err)
 {
 	int r = 0;
@@ -809,17 +890,7 @@ int cgroup_destroy(struct cgroup_set *cs, sbx_error *err)
 					     cs->v1[i].path, cgroup_strerror(e));
 		}
 	}
-	for (size_t i = 0; i < cs->n_v1; i++) {
-		struct cgroup *cg = cs->v1[i].lcg;
-		if (cg)
-			cgroup_free(&cg);
-		closep(&cs->v1[i].fd);
-		free(cs->v1[i].path);
-	}
-	closep(&cs->v2_fd);
-	closep(&cs->v2_parent_fd);
-	free(cs->v2_path);
-	cgroup_set_init(cs);
+	cgroup_release(cs);
 	return r;
 }
 

@@ -34,7 +34,7 @@ struct cg_v1 {
 };
 
 struct cgroup_set {
-	char name[96]; /* sbx-<owner pid>-<owner start time>-<random> */
+	char name[208]; /* sbx-<owner pid>-<owner start time>-<random>, or the caller's */
 	int v2_parent_fd;
 	int v2_fd; /* for CLONE_INTO_CGROUP, or -1 */
 	char *v2_path;
@@ -70,6 +70,11 @@ int cgroup_set_pids_max(struct cgroup_set *cs, uint64_t max, sbx_error *err);
 
 /* Kills every process in the sandbox's cgroups. 0, or -errno. */
 int cgroup_kill(struct cgroup_set *cs);
+
+/* Writes the sandbox's cgroup directories into out, one a line; then lets
+ * go of them without removing anything: they are the caller's now
+ * (sbx_proc_detach). Refused for made-up names, which sbx_gc would take. */
+int cgroup_detach(struct cgroup_set *cs, char *out, size_t len, sbx_error *err);
 
 /* CPU time used by every process so far. -ENOENT without CPU accounting. */
 int cgroup_cpu_usage(const struct cgroup_set *cs, uint64_t *user_us, uint64_t *sys_us);

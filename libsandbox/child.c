@@ -130,6 +130,30 @@ static void install_filter(struct plan *p, int rfd)
 	}
 }
 
+/* OCI start: everything is set up and checked; say so, and wait for the
+ * byte. The report channel stays open (close-on-exec), so a failing exec
+ * after the start is still seen by whoever reads it. */
+static void wait_at_gate(struct plan *p, int rfd)
+{
+	/* it may wait long: hold nothing of the caller's meanwhile (a lock,
+	 * say), only what the program gets */
+	const int keep[] = {rfd, p->gate_fd, p->exec_fd};
+	int r = fds_close_others(p->fds, p->n_fds, keep, 3);
+	if (r < 0)
+		fail(rfd, STEP_FDS, -1, -r);
+	struct child_report at = {.step = STEP_GATE};
+	if (write(rfd, &at, sizeof(at)) != sizeof(at))
+		_exit(127);
+	char c;
+	ssize_t n;
+	do
+		n = read(p->gate_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127);
+	close(p->gate_fd);
+}
+
 /* A function worker: the policy goes on, the parent hears that the worker
  * runs (EOF, or in strict mode, where close is not allowed, a record), then
  * fn. The exit system call ends it: exit_group is not among strict mode's
@@ -141,7 +165,7 @@ __attribute__((noreturn)) static void run_entry(struct plan *p, int rfd)
 	/* no exec will close what the caller had open: close it now, all but
 	 * stdio, the grants and the report channel (a worker must not hold
 	 * the caller's files and sockets) */
-	int r = fds_close_others(p->fds, p->n_fds, rfd);
+	int r = fds_close_others(p->fds, p->n_fds, &rfd, 1);
 	if (r < 0)
 		fail(rfd, STEP_FDS, -1, -r);
 	if (p->capmode)
@@ -282,8 +306,8 @@ void child_run(struct plan *p)
 	if (chdir(p->cwd) < 0)
 		fail(rfd, STEP_CHDIR, 0, errno);
 
-	int *const keep[] = {&rfd, &p->exec_fd};
-	if ((r = fds_apply(p->fds, p->n_fds, p->fd_floor, keep, 2, &failed)) < 0)
+	int *const keep[] = {&rfd, &p->exec_fd, &p->gate_fd};
+	if ((r = fds_apply(p->fds, p->n_fds, p->fd_floor, keep, 3, &failed)) < 0)
 		fail(rfd, STEP_FDS, (long)failed, -r);
 
 	/* A new anonymous session keyring: keys the caller reached through its
@@ -304,7 +328,7 @@ void child_run(struct plan *p)
 	if (p->entry)
 		run_entry(p, rfd);
 
-	if (!p->filter && !p->capmode) {
+	if (!p->filter && !p->capmode && p->gate_fd < 0) {
 		if (p->exec_fd >= 0) {
 			syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
 			fail(rfd, STEP_EXEC, -1, errno);
@@ -323,6 +347,8 @@ void child_run(struct plan *p)
 		path = search(p, rfd, false);
 	else if (p->exec_fd < 0 && !runnable(path))
 		fail(rfd, STEP_EXEC, -1, access(path, F_OK) == 0 ? EACCES : errno);
+	if (p->gate_fd >= 0)
+		wait_at_gate(p, rfd);
 	if (p->capmode)
 		enter_capmode(p, rfd, path);
 	if (p->filter)

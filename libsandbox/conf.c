@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,7 @@ sbx_config *sbx_config_new(void)
 	c->namespaces = SBX_NS_DEFAULT;
 	strcpy(c->hostname, "sandbox");
 	c->umask = -1;
+	c->gate_fd = -1;
 	for (int i = 0; i < 3; i++) {
 		c->stdio_mode[i] = SBX_STDIO_INHERIT;
 		c->stdio_fd[i] = -1;
@@ -102,6 +104,8 @@ void sbx_config_free(sbx_config *c)
 	free(c->grants);
 	if (c->dev_prog_fd >= 0)
 		close(c->dev_prog_fd);
+	if (c->gate_fd >= 0)
+		close(c->gate_fd);
 	sbx_policy_free(c->policy);
 	sbx_policy_free(c->cap_policy);
 	strv_free(c->cap_runtime);
@@ -308,6 +312,41 @@ int sbx_config_set_domainname(sbx_config *c, const char *name, sbx_error *err)
 	if (!c)
 		return CFG_ERR(err, EINVAL, "domainname: NULL configuration");
 	return set_uts_name(c->domainname, "domainname", name, err);
+}
+
+int sbx_config_set_start_gate(sbx_config *c, int fd, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "start gate: NULL configuration");
+	int dup = -1;
+	if (fd >= 0) {
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			return err_set(err, SBX_STAGE_CONFIG, errno, "start gate: fd %d", fd);
+		if (!S_ISFIFO(st.st_mode))
+			return CFG_ERR(err, EINVAL, "start gate: fd %d is not a FIFO", fd);
+		if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
+			return err_set(err, SBX_STAGE_CONFIG, errno, "start gate: duplicate fd %d",
+				       fd);
+	}
+	if (c->gate_fd >= 0)
+		close(c->gate_fd);
+	c->gate_fd = dup;
+	return 0;
+}
+
+int sbx_config_set_cgroup_name(sbx_config *c, const char *name, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "cgroup name: NULL configuration");
+	if (name && (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
+		     !strncmp(name, "sbx-", 4) || strlen(name) >= sizeof(c->cgroup_name)))
+		return CFG_ERR(err, EINVAL,
+			       "cgroup name \"%s\": expected one path component, not \"sbx-...\", "
+			       "at most %zu bytes",
+			       name, sizeof(c->cgroup_name) - 1);
+	snprintf(c->cgroup_name, sizeof(c->cgroup_name), "%s", name ? name : "");
+	return 0;
 }
 
 int sbx_config_set_umask(sbx_config *c, unsigned mask, sbx_error *err)

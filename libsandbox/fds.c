@@ -122,13 +122,14 @@ void fds_release(struct fds_parent *fp)
 	fp->n_moves = 0;
 }
 
-int fds_close_others(const struct fd_move *moves, size_t n, int keep)
+int fds_close_others(const struct fd_move *moves, size_t n, const int *keep, size_t n_keep)
 {
 	/* the fds to keep, sorted (insertion sort: no allocation here) */
-	int k[FDS_KEEP_MAX + 1];
+	int k[FDS_KEEP_MAX + 4];
 	size_t nk = 0;
-	if (keep >= 3)
-		k[nk++] = keep;
+	for (size_t i = 0; i < n_keep && i < 4; i++)
+		if (keep[i] >= 3)
+			k[nk++] = keep[i];
 	for (size_t i = 0; i < n; i++) {
 		if (moves[i].target < 3)
 			continue;

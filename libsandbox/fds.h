@@ -30,10 +30,11 @@ int fds_prepare(const struct sbx_config *cfg, struct fds_parent *fp, struct plan
 /* Closes everything still owned by fp. */
 void fds_release(struct fds_parent *fp);
 
-/* Function workers, which never exec: closes every fd from 3 up but the
- * moves' targets and `keep` (-1 for none). 0 or -errno. */
+/* Function workers, which never exec, and a sandbox about to wait at its
+ * start gate: closes every fd from 3 up but the moves' targets and the
+ * n_keep (at most 4) in `keep` (-1s are ignored). 0 or -errno. */
 #define FDS_KEEP_MAX 256
-int fds_close_others(const struct fd_move *moves, size_t n, int keep);
+int fds_close_others(const struct fd_move *moves, size_t n, const int *keep, size_t n_keep);
 
 /* Child side: places every move and marks every other fd >= 3
  * close-on-exec, so it closes at exec while the fds the child still needs

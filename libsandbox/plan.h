@@ -39,6 +39,7 @@ enum step {
 	STEP_SECCOMP,
 	STEP_LISTENER_AT, /* not a failure: the listener will be fd `index` */
 	STEP_ENTERED,	  /* not a failure: a strict-mode entry function runs */
+	STEP_GATE,	  /* not a failure: set up, waiting at the start gate */
 	STEP_EXEC,	  /* index: PATH entry, or -1 for the path as given */
 };
 
@@ -122,6 +123,7 @@ struct plan {
 	const char *hostname;	/* NULL: leave */
 	const char *domainname; /* NULL: leave */
 	int umask;		/* -1: leave */
+	int gate_fd;		/* wait for a byte here before the program, or -1 */
 	bool loopback;
 	const char *cwd;
 

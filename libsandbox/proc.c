@@ -109,6 +109,28 @@ int proc_reap(struct sbx_proc *p, sbx_error *err)
 	return 0;
 }
 
+int sbx_proc_detach(sbx_proc *p, char *dirs, size_t len, sbx_error *err)
+{
+	if (!p || !dirs || !len)
+		return err_setx(err, SBX_STAGE_RUN, EINVAL, "detach: NULL argument");
+	if (p->done || p->reaped)
+		return err_setx(err, SBX_STAGE_RUN, EINVAL, "detach: the sandbox has ended");
+	bool relays = false;
+	for (int i = 0; i < 3; i++)
+		relays |= p->relay[i] >= 0;
+	if (p->wall_deadline_us || p->cpu_limit_us || p->output_cap || relays || p->notify_fd >= 0)
+		return err_setx(err, SBX_STAGE_RUN, EINVAL,
+				"detach: the sandbox needs its supervisor (a CPU, wall-time or "
+				"output limit, relayed output, or a seccomp listener)");
+	dirs[0] = 0;
+	int r = cgroup_any(&p->cg) ? cgroup_detach(&p->cg, dirs, len, err) : 0;
+	if (r < 0)
+		return r;
+	p->done = true; /* nothing to kill, reap or remove */
+	sbx_proc_free(p);
+	return 0;
+}
+
 void sbx_proc_free(sbx_proc *p)
 {
 	if (!p)

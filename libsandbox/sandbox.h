@@ -189,6 +189,24 @@ SBX_EXPORT int sbx_config_set_domainname(sbx_config *cfg, const char *name, sbx_
  * caller's. Errors: EINVAL. */
 SBX_EXPORT int sbx_config_set_umask(sbx_config *cfg, unsigned mask, sbx_error *err);
 
+/* OCI create/start: the sandbox is set up completely (namespaces, mounts,
+ * ids, cgroups, the program found) and then waits, before its capability
+ * mode and seccomp filter go on and the program runs, until it can read a
+ * byte from `fd`: a FIFO the caller opened O_RDWR (borrowed; the
+ * configuration keeps a duplicate). Whoever opens the FIFO by its path and
+ * writes a byte starts it. sbx_spawn() returns once the sandbox waits. A
+ * policy with notify rules is refused (its listener comes after the gate);
+ * so is a function worker. -1 removes the gate.
+ * Errors: EBADF, EINVAL (not a FIFO), EMFILE. */
+SBX_EXPORT int sbx_config_set_start_gate(sbx_config *cfg, int fd, sbx_error *err);
+
+/* The name of the sandbox's cgroups (one path component, not "sbx-..."),
+ * instead of one made up per spawn; sbx_gc() leaves such cgroups alone, so
+ * they can outlive the handle (sbx_proc_detach). A spawn fails with EEXIST
+ * while a cgroup of that name exists. NULL goes back to made-up names.
+ * Errors: EINVAL. */
+SBX_EXPORT int sbx_config_set_cgroup_name(sbx_config *cfg, const char *name, sbx_error *err);
+
 /* ------------------------------------------------------------------ file system
  *
  * With SBX_NS_MOUNT the sandbox's mount table is built in its own mount
@@ -588,6 +606,27 @@ SBX_EXPORT int sbx_wait(sbx_proc *proc, int timeout_ms, sbx_result *res, sbx_err
 /* Releases the handle: a sandbox still running is killed with SIGKILL and
  * reaped first (this blocks until it is gone). NULL is allowed. */
 SBX_EXPORT void sbx_proc_free(sbx_proc *proc);
+
+/* Lets the sandbox run on without this handle, as an OCI runtime's
+ * "create" does before it exits. Its cgroups' directories are written into
+ * `dirs`, one a line ("" with none): give each to sbx_cgroup_remove() when
+ * the sandbox is deleted. They must have been named with
+ * sbx_config_set_cgroup_name(), since sbx_gc() removes the cgroups of a
+ * handle's owner that has died. Limits that only
+ * a supervisor enforces (CPU time, wall time, output) are no longer
+ * watched, so a sandbox with any of those, relayed output or a seccomp
+ * listener is refused. With a cgroup v1 memory limit an OOM kill then ends
+ * only the process the kernel picked, as with other runtimes on v1. The first process stays the
+ * caller's child (to reap, or to be inherited by a subreaper when the caller exits). Frees proc on
+ * success; on error it is left as it was.
+ * Errors: EINVAL, ENAMETOOLONG. */
+SBX_EXPORT int sbx_proc_detach(sbx_proc *proc, char *dirs, size_t len, sbx_error *err);
+
+/* Kills every process in the cgroup directory `dir` (one sbx_proc_detach()
+ * reported) and removes it with the cgroups beneath it. A directory that is
+ * gone already is not an error. Errors: EINVAL (not beneath
+ * /sys/fs/cgroup), EBUSY (processes would not die within 10 s). */
+SBX_EXPORT int sbx_cgroup_remove(const char *dir, sbx_error *err);
 
 /* Kills and removes the cgroups that sandboxes of a process that has died
  * (a supervisor that was SIGKILLed, say) left beneath the caller's own

@@ -166,6 +166,8 @@ void spare_free(struct spare *sp)
 
 static struct spare *make(const struct sbx_config *cfg, const struct cg_context *ctx)
 {
+	if (cfg->cgroup_name[0])
+		return NULL; /* one name, one sandbox at a time */
 	struct spare *sp = calloc(1, sizeof(*sp));
 	if (!sp)
 		return NULL;

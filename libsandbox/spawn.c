@@ -298,6 +298,11 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 				"domainname: needs a new UTS namespace (SBX_NS_UTS)");
 	p->domainname = cfg->domainname[0] ? cfg->domainname : NULL;
 	p->umask = cfg->umask;
+	p->gate_fd = cfg->gate_fd;
+	if (p->gate_fd >= 0 && (cfg->entry || (cfg->policy && cfg->policy->notifies)))
+		return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
+				"start gate: not with a function worker or a policy that notifies "
+				"(the listener would come after the gate)");
 	p->loopback = ns & SBX_NS_NET;
 	p->cwd = cfg->cwd;
 
@@ -422,8 +427,10 @@ static int read_report(struct spawn *s, int pidfd, int *listener, sbx_error *err
 		if (n < 0)
 			return err_set(err, SBX_STAGE_PREPARE, errno,
 				       "read the sandbox's set-up report");
-		if (n == (ssize_t)sizeof(rep) && rep.step == STEP_ENTERED)
-			return 0; /* a strict-mode worker runs (and keeps its end) */
+		if (n == (ssize_t)sizeof(rep) &&
+		    (rep.step == STEP_ENTERED || rep.step == STEP_GATE))
+			return 0; /* a strict-mode worker runs, or the sandbox waits to
+				   * be started (and keeps its end) */
 		if (n == (ssize_t)sizeof(rep) && rep.step == STEP_LISTENER_AT && *listener < 0) {
 			int r = take_listener(pidfd, rep.index, listener, err);
 			if (r < 0)

@@ -338,6 +338,73 @@ START_TEST(failed_spawn_removes_its_cgroups)
 }
 END_TEST
 
+/* OCI create: a sandbox set up and waiting at its start gate, handed over
+ * with named cgroups that sbx_gc leaves alone and sbx_cgroup_remove ends. */
+START_TEST(detached_sandbox_keeps_its_named_cgroups)
+{
+	REQUIRE_ROOT();
+	char dir[128], fifo[160], name[64];
+	test_mkdtemp(dir, sizeof(dir), "gate", true);
+	snprintf(fifo, sizeof(fifo), "%s/gate", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	int gate = open(fifo, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(gate, 0);
+	sbx_config *c = probe_config(Q("sleep", "60000"));
+	sbx_error err;
+	set_limits(c, (sbx_limits){.memory_bytes = 64 * MB, .pids = 8});
+	int not_fifo = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_eq(sbx_config_set_start_gate(c, not_fifo, &err), -EINVAL);
+	close(not_fifo);
+	ck_assert_int_eq(sbx_config_set_start_gate(c, gate, &err), 0);
+	ck_assert_int_eq(sbx_config_set_parent_death_signal(c, 0, &err), 0);
+
+	/* made-up names: refused, the handle stays usable */
+	sbx_proc *p = NULL;
+	ck_assert_msg(sbx_spawn(c, &p, &err) == 0, "%s", err.message);
+	char dirs[4096];
+	ck_assert_int_eq(sbx_proc_detach(p, dirs, sizeof(dirs), &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.message, "sbx_config_set_cgroup_name"));
+	sbx_proc_free(p);
+	ck_assert_int_eq(count_sandbox_cgroups(), 0);
+
+	snprintf(name, sizeof(name), "sbxtest-%d", (int)getpid());
+	ck_assert_int_eq(sbx_config_set_cgroup_name(c, "sbx-1", &err), -EINVAL);
+	ck_assert_int_eq(sbx_config_set_cgroup_name(c, name, &err), 0);
+	ck_assert_msg(sbx_spawn(c, &p, &err) == 0, "%s", err.message);
+	pid_t pid = sbx_proc_pid(p);
+	ck_assert_int_eq(sbx_proc_detach(p, dirs, sizeof(dirs), &err), 0);
+	ck_assert_msg(strstr(dirs, name), "%s", dirs);
+	/* a second sandbox of that name while the first lives: refused */
+	ck_assert_int_eq(sbx_spawn(c, &p, &err), -EEXIST);
+	sbx_config_free(c);
+
+	/* still waiting; gc leaves it; the byte starts it */
+	ck_assert_int_eq(sbx_gc(NULL, &err), 0);
+	char procs[256];
+	for (const char *l = dirs; *l; l = strchr(l, '\n') + 1) {
+		snprintf(procs, sizeof(procs), "%.*s/cgroup.procs", (int)strcspn(l, "\n"), l);
+		ck_assert_msg(access(procs, F_OK) == 0, "gc took %s", procs);
+	}
+	ck_assert_int_eq(write(gate, "s", 1), 1);
+	close(gate);
+	ck_assert_int_eq(kill(pid, 0), 0);
+
+	/* removal ends every process and the cgroups */
+	for (const char *l = dirs; *l; l = strchr(l, '\n') + 1) {
+		char d[256];
+		snprintf(d, sizeof(d), "%.*s", (int)strcspn(l, "\n"), l);
+		ck_assert_msg(sbx_cgroup_remove(d, &err) == 0, "%s", err.message);
+		ck_assert_int_ne(access(d, F_OK), 0);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, __WALL), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(sbx_cgroup_remove("/etc", &err), -EINVAL);
+	unlink(fifo);
+	rmdir(dir);
+}
+END_TEST
+
 static unsigned long long start_time(pid_t pid)
 {
 	char path[64], buf[1024];
@@ -504,6 +571,7 @@ static Suite *suite(void)
 	tcase_add_test(t, status_names);
 	tcase_add_test(t, prewarmed_sandbox_is_born_in_its_cgroups);
 	tcase_add_test(t, freeing_a_prewarmed_configuration_leaks_nothing);
+	tcase_add_test(t, detached_sandbox_keeps_its_named_cgroups);
 	suite_add_tcase(s, t);
 	return s;
 }
