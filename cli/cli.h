@@ -3,6 +3,8 @@
 #ifndef SBX_CLI_H
 #define SBX_CLI_H
 
+#include <stdbool.h>
+
 #include "sandbox.h"
 
 /* Exit codes of sandboxd itself, as podman has them: a workload's own code
@@ -16,7 +18,22 @@ __attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
 /* The exit code for a failed sbx_spawn(). */
 int cli_spawn_exit_code(const sbx_error *err);
 
+/* Global options, given before the command (as runc and crun take them). */
+struct cli_globals {
+	const char *root; /* --root: the OCI state directory */
+	const char *log;  /* --log: errors are also appended here */
+	bool log_json;	  /* --log-format json */
+};
+extern struct cli_globals cli_globals;
+
 int cmd_run(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_spec(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_policy(int argc, char **argv);

@@ -462,6 +462,10 @@ static int load(struct ctx *c, json_t *root, json_error_t *jerr, struct spec *ou
 	}
 	c->limits.size = sizeof(c->limits);
 	int r = parse(c, root);
+	json_t *ann = json_object_get(root, "annotations");
+	char *annotations = r == 0 && json_is_object(ann) ? json_dumps(ann, JSON_COMPACT) : NULL;
+	json_t *process = json_object_get(root, "process");
+	bool terminal = json_is_true(json_object_get(process, "terminal"));
 	json_decref(root);
 	if (r < 0) {
 		sbx_config_free(c->cfg);
@@ -472,6 +476,8 @@ static int load(struct ctx *c, json_t *root, json_error_t *jerr, struct spec *ou
 	out->cfg = c->cfg;
 	out->report = c->report;
 	out->relay_output = c->relay_output;
+	out->annotations = annotations;
+	out->terminal = terminal;
 	return 0;
 }
 
@@ -517,4 +523,6 @@ void spec_free(struct spec *s)
 	s->cfg = NULL;
 	free(s->report);
 	s->report = NULL;
+	free(s->annotations);
+	s->annotations = NULL;
 }

@@ -12,6 +12,8 @@ struct spec {
 	sbx_config *cfg;   /* owned */
 	char *report;	   /* sandbox.report, relative to the spec's directory; owned */
 	bool relay_output; /* an output limit: stdout and stderr must be relayed */
+	char *annotations; /* the "annotations" object as JSON text, or NULL; owned */
+	bool terminal;	   /* process.terminal */
 };
 
 /* Parses the spec in `path` ("-" reads standard input) into `out`.

@@ -69,16 +69,16 @@ tests_probe_SOURCES = tests/probe.c
 tests_probe_CFLAGS = $(WARN_CFLAGS) $(HARDEN_CFLAGS)
 tests_probe_LDFLAGS = $(HARDEN_LDFLAGS)
 
-dist_check_SCRIPTS = tests/cli.sh tests/policy.sh tests/unpriv.sh tests/lib.sh
+dist_check_SCRIPTS = tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh tests/lib.sh
 
-TESTS += tests/check_conf tests/check_spec tests/check_policy $(LIVE_TESTS) tests/cli.sh tests/policy.sh tests/unpriv.sh
+TESTS += tests/check_conf tests/check_spec tests/check_policy $(LIVE_TESTS) tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh
 
 AM_TESTS_ENVIRONMENT = \
 	SBX_PROBE='$(abs_top_builddir)/tests/probe'; export SBX_PROBE; \
 	SBX_SANDBOXD='$(abs_top_builddir)/sandboxd'; export SBX_SANDBOXD; \
 	SBX_SRCDIR='$(abs_top_srcdir)'; export SBX_SRCDIR; \
 	SBX_BUILDDIR='$(abs_top_builddir)'; export SBX_BUILDDIR; \
-	SBX_LIVE_TESTS='$(LIVE_TESTS) tests/cli.sh tests/policy.sh $(EXAMPLE_TESTS)'; export SBX_LIVE_TESTS; \
+	SBX_LIVE_TESTS='$(LIVE_TESTS) tests/cli.sh tests/policy.sh tests/oci.sh $(EXAMPLE_TESTS)'; export SBX_LIVE_TESTS; \
 	SBX_SANITIZERS='$(SANITIZERS)'; export SBX_SANITIZERS; \
 	SBX_GC_LOCK='$(abs_top_builddir)/tests/gc.lock'; export SBX_GC_LOCK; \
 	SANDBOXD_POLICY_DIR='$(abs_top_srcdir)/policies'; export SANDBOXD_POLICY_DIR; \

@@ -1,0 +1,152 @@
+#!/bin/bash
+# The OCI runtime commands as containerd and podman drive them: the state
+# machine (creating -> created -> running -> stopped) and its errors, state
+# kept under --root, nothing left behind by a failed create or a delete.
+. "${SBX_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+SBXD=${SBX_SANDBOXD:?SBX_SANDBOXD must point at the built sandboxd}
+T=$(mktemp -d /var/tmp/sbx-oci.XXXXXX)
+chmod 755 "$T"
+ROOT="$T/state"
+S() { "$SBXD" --root "$ROOT" "$@"; }
+cleanup() {
+	for id in $(ls "$ROOT" 2>/dev/null); do S delete --force "$id" >/dev/null 2>&1; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# a busybox bundle owned by the uid the sandbox's root maps to
+B="$T/bundle"
+mkdir -p "$B/rootfs/bin"
+cp /bin/busybox "$B/rootfs/bin/"
+for a in sh sleep cat echo; do ln -s busybox "$B/rootfs/bin/$a"; done
+[ "$(id -u)" = 0 ] && chown -R 65534:65534 "$B/rootfs"
+config() { # config ARGS-JSON [EXTRA-JSON]
+	cat >"$B/config.json" <<EOF
+{"ociVersion": "1.2.0", "process": {"args": $1, "env": ["PATH=/bin"], "cwd": "/"},
+ "root": {"path": "rootfs", "readonly": true}, "hostname": "oci",
+ "annotations": {"org.example.test": "yes"},
+ "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}]${2:-}}
+EOF
+}
+status() { S state "$1" | sed -n 's/.*"status": "\(.*\)".*/\1/p'; }
+trap 'cleanup' EXIT
+
+# --- the state machine
+config '["sleep", "60"]'
+run S create --bundle "$B" --pid-file "$T/pid" c1
+check "create (rc=$rc, err=$err)" [ "$rc" = 0 ]
+check "created" [ "$(status c1)" = created ]
+run S state c1
+check "state is OCI JSON" contains "$out" '"id": "c1"'
+check "state names the bundle" contains "$out" "\"bundle\": \"$B\""
+check "state carries the annotations" contains "$out" '"org.example.test": "yes"'
+pid=$(cat "$T/pid")
+check "pid file = state pid" contains "$out" "\"pid\": $pid"
+check "set up but waiting: the program has not run" lacks "$(tr '\0' ' ' </proc/"$pid"/cmdline)" sleep
+check "set up but waiting: in its own uts namespace" \
+	[ "$(readlink /proc/"$pid"/ns/uts)" != "$(readlink /proc/self/ns/uts)" ]
+run S start c1
+check "start (rc=$rc, err=$err)" [ "$rc" = 0 ]
+sleep 0.2
+check "running" [ "$(status c1)" = running ]
+check "runs its program" grep -q sleep /proc/"$pid"/cmdline
+run S start c1
+check "start twice fails (rc=$rc)" [ "$rc" = 125 ]
+check "and says why ($err)" [ "$err" = 'sandboxd: start: container "c1" is running, not created' ]
+run S delete c1
+check "delete of a running container fails (rc=$rc)" [ "$rc" = 125 ]
+check "and says why ($err)" contains "$err" 'container "c1" is running (stop it, or use --force)'
+run S list
+check "list shows it" contains "$out" "c1"
+run S kill c1 KILL
+check "kill (rc=$rc, err=$err)" [ "$rc" = 0 ]
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ "$(status c1)" = stopped ] && break; sleep 0.1; done
+check "stopped" [ "$(status c1)" = stopped ]
+run S kill c1 TERM
+check "kill of a stopped container fails (rc=$rc, err=$err)" [ "$rc" = 125 ]
+run S delete c1
+check "delete (rc=$rc, err=$err)" [ "$rc" = 0 ]
+check "its state is gone" [ ! -e "$ROOT/c1" ]
+
+# --- errors
+run S state nosuch
+check "unknown ID (rc=$rc)" [ "$rc" = 125 ]
+check "unknown ID message ($err)" [ "$err" = 'sandboxd: container "nosuch" does not exist' ]
+run S delete --force nosuch
+check "delete --force of nothing succeeds, as runc's (rc=$rc)" [ "$rc" = 0 ]
+run S create --bundle "$B" ../evil
+check "a path as ID is refused (rc=$rc, err=$err)" [ "$rc" = 125 ]
+run S kill c1 NOSUCHSIG
+check "bad signal (rc=$rc)" [ "$rc" = 125 ]
+
+# create twice: the second fails and the first is untouched
+config '["sleep", "60"]'
+run S create --bundle "$B" c2
+check "create c2 (rc=$rc, err=$err)" [ "$rc" = 0 ]
+run S create --bundle "$B" c2
+check "create of an existing ID fails (rc=$rc)" [ "$rc" = 125 ]
+check "and says why ($err)" [ "$err" = 'sandboxd: container "c2" exists already' ]
+check "the first is still created" [ "$(status c2)" = created ]
+pid=$(S state c2 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+# delete of a created container ends it without --force (as runc, crun)
+run S delete c2
+check "delete of a created container (rc=$rc, err=$err)" [ "$rc" = 0 ]
+gone() { [ ! -d /proc/"$1" ] || grep -q '^State:.*Z' /proc/"$1"/status; }
+check "its process is gone" gone "$pid"
+
+# delete --force of a running one
+S create --bundle "$B" c3 && S start c3
+run S delete --force c3
+check "delete --force of a running container (rc=$rc, err=$err)" [ "$rc" = 0 ]
+check "state gone after --force" [ ! -e "$ROOT/c3" ]
+
+# a failed create leaves nothing: bad program, bad spec
+config '["no-such-program"]'
+run S --log "$T/log.json" --log-format json create --bundle "$B" c4
+check "create of a missing program fails (rc=$rc)" [ "$rc" = 127 ]
+check "and says why ($err)" contains "$err" "exec no-such-program: No such file or directory"
+check "no state left" [ ! -e "$ROOT/c4" ]
+check "the --log file has it as JSON" grep -q '"level":"error","msg":"exec no-such-program' "$T/log.json"
+config '["sh"]' ', "linux": {"maskedPaths": "/proc/kcore"}'
+run S create --bundle "$B" c5
+check "bad spec (rc=$rc)" [ "$rc" = 125 ]
+check "bad spec names the JSON path ($err)" contains "$err" "config.json: linux.maskedPaths: expected an array of absolute paths"
+check "no state left by a bad spec" [ ! -e "$ROOT/c5" ]
+
+# --- limits from linux.resources stay on the detached container's cgroups
+if [ "$(id -u)" = 0 ]; then
+	config '["sleep", "60"]' ', "linux": {"resources": {"pids": {"limit": 7}, "memory": {"limit": 33554432}}}'
+	run S create --bundle "$B" c6
+	check "create with limits (rc=$rc, err=$err)" [ "$rc" = 0 ]
+	dirs=$(sed -n 's/.*"cgroups": "\(.*\)",/\1/p' "$ROOT/c6/state.json" | sed 's/\\n/ /g')
+	found=""
+	for d in $dirs; do
+		[ -f "$d/pids.max" ] && found="$found pids=$(cat "$d/pids.max")"
+		[ -f "$d/memory.limit_in_bytes" ] && found="$found mem=$(cat "$d/memory.limit_in_bytes")"
+		[ -f "$d/memory.max" ] && found="$found mem=$(cat "$d/memory.max")"
+	done
+	check "the limits are in its cgroups ($found)" contains "$found" "mem=33554432"
+	check "pids limit too ($found)" contains "$found" "pids=7"
+	run S delete --force c6
+	check "delete c6 (rc=$rc, err=$err)" [ "$rc" = 0 ]
+	left=""
+	for d in $dirs; do [ -d "$d" ] && left="$left $d"; done
+	check "its cgroups are removed ($left)" [ -z "$left" ]
+else
+	note "linux.resources on a detached container: root only here (no cgroup delegation)"
+fi
+
+# --- spec writes a config.json this runtime runs, and never overwrites one
+mkdir -p "$T/specb/rootfs/bin"
+run S spec --bundle "$T/specb"
+check "spec (rc=$rc, err=$err)" [ "$rc" = 0 ]
+run S spec --bundle "$T/specb"
+check "spec does not overwrite (rc=$rc)" [ "$rc" = 125 ]
+cp -a "$B/rootfs/." "$T/specb/rootfs/"
+sed -i 's/"args": \["sh"\]/"args": ["echo", "hello from spec"]/' "$T/specb/config.json"
+run S create --bundle "$T/specb" c7
+check "the default spec creates (rc=$rc, err=$err)" [ "$rc" = 0 ]
+S delete --force c7
+
+check "no children left" no_children
+finish
