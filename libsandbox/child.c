@@ -250,6 +250,16 @@ void child_run(struct plan *p)
 	if (setsid() < 0)
 		fail(rfd, STEP_SETSID, 0, errno);
 
+	/* Before any id change: that makes the process non-dumpable, and its
+	 * /proc files root's. */
+	if (p->oom_score_adj[0]) {
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		size_t len = strlen(p->oom_score_adj);
+		if (fd < 0 || write(fd, p->oom_score_adj, len) != (ssize_t)len)
+			fail(rfd, STEP_OOM_SCORE, 0, errno);
+		close(fd);
+	}
+
 	if (p->need_sync) {
 		char c;
 		ssize_t n;
@@ -280,6 +290,16 @@ void child_run(struct plan *p)
 			fail(rfd, STEP_PDEATHSIG, 0, errno);
 		if (parent_gone(rfd))
 			_exit(127);
+	}
+
+	/* in the sandbox's namespaces already, through the host's /proc,
+	 * which the mounts are about to hide */
+	for (size_t i = 0; i < p->n_sysctls; i++) {
+		int fd = open(p->sysctls[i].path, O_WRONLY | O_CLOEXEC);
+		size_t len = strlen(p->sysctls[i].value);
+		if (fd < 0 || write(fd, p->sysctls[i].value, len) != (ssize_t)len)
+			fail(rfd, STEP_SYSCTL, (long)i, errno);
+		close(fd);
 	}
 
 	size_t failed = 0;
@@ -390,6 +410,10 @@ static const char *step_name(int step)
 		return "setresuid";
 	case STEP_PDEATHSIG:
 		return "set the parent-death signal";
+	case STEP_SYSCTL:
+		return "sysctl";
+	case STEP_OOM_SCORE:
+		return "set oom_score_adj";
 	case STEP_HOSTNAME:
 		return "sethostname";
 	case STEP_DOMAINNAME:
@@ -448,6 +472,19 @@ void child_describe_failure(const struct plan *p, const struct child_report *r, 
 	case STEP_HOSTNAME:
 		snprintf(buf, len, "sethostname \"%s\": %s", p->hostname, es);
 		return;
+	case STEP_OOM_SCORE:
+		snprintf(buf, len, "oom_score_adj %s: %s", p->oom_score_adj, es);
+		return;
+	case STEP_SYSCTL:
+		if (r->index >= 0 && (size_t)r->index < p->n_sysctls) {
+			snprintf(buf, len, "sysctl %s = \"%s\": %s", p->sysctls[r->index].path + 10,
+				 p->sysctls[r->index].value, es);
+			for (char *c = buf + 7; *c && *c != ' '; c++)
+				if (*c == '/')
+					*c = '.';
+			return;
+		}
+		break;
 	case STEP_DOMAINNAME:
 		snprintf(buf, len, "setdomainname \"%s\": %s", p->domainname, es);
 		return;

@@ -111,6 +111,10 @@ void sbx_config_free(sbx_config *c)
 	strv_free(c->cap_runtime);
 	spare_free(c->spare);
 	mountconf_free(c);
+	for (size_t i = 0; i < c->n_sysctls; i++) {
+		free(c->sysctls[i].path);
+		free(c->sysctls[i].value);
+	}
 	free(c);
 	errno = saved;
 }
@@ -332,6 +336,67 @@ int sbx_config_set_start_gate(sbx_config *c, int fd, sbx_error *err)
 	if (c->gate_fd >= 0)
 		close(c->gate_fd);
 	c->gate_fd = dup;
+	return 0;
+}
+
+/* Which namespace makes a sysctl the sandbox's own, or 0 if none does. */
+static unsigned sysctl_namespace(const char *key)
+{
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",	    "kernel.msgmni",
+					  "kernel.sem",	   "kernel.shmall",	    "kernel.shmmax",
+					  "kernel.shmmni", "kernel.shm_rmid_forced"};
+	if (!strncmp(key, "net.", 4))
+		return SBX_NS_NET;
+	if (!strncmp(key, "fs.mqueue.", 10))
+		return SBX_NS_IPC;
+	for (size_t i = 0; i < sizeof(ipc) / sizeof(*ipc); i++)
+		if (!strcmp(key, ipc[i]))
+			return SBX_NS_IPC;
+	if (!strcmp(key, "kernel.hostname") || !strcmp(key, "kernel.domainname"))
+		return SBX_NS_UTS;
+	return 0;
+}
+
+int sbx_config_set_sysctl(sbx_config *c, const char *key, const char *value, sbx_error *err)
+{
+	if (!c || !key || !value)
+		return CFG_ERR(err, EINVAL, "sysctl: NULL argument");
+	size_t n = strlen(key);
+	if (!n || n > 200 || strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != n ||
+	    strstr(key, "..") || key[0] == '.' || key[n - 1] == '.')
+		return CFG_ERR(err, EINVAL,
+			       "sysctl \"%s\": expected a dotted name such as "
+			       "net.ipv4.ip_forward",
+			       key);
+	unsigned ns = sysctl_namespace(key);
+	if (!ns)
+		return CFG_ERR(err, EINVAL,
+			       "sysctl %s: not namespaced, so setting it would change the host "
+			       "(allowed: net.*, the IPC ones, kernel.hostname/domainname)",
+			       key);
+	if (c->n_sysctls == CONF_SYSCTLS_MAX)
+		return CFG_ERR(err, E2BIG, "sysctl: more than %d", CONF_SYSCTLS_MAX);
+	struct sysctl_setting *s = &c->sysctls[c->n_sysctls];
+	if (asprintf(&s->path, "/proc/sys/%s", key) < 0 || !(s->value = strdup(value))) {
+		free(s->path);
+		return CFG_ERR(err, ENOMEM, "sysctl: out of memory");
+	}
+	for (char *p = s->path + 10; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	s->ns = ns;
+	c->n_sysctls++;
+	return 0;
+}
+
+int sbx_config_set_oom_score_adj(sbx_config *c, int adj, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "oom_score_adj: NULL configuration");
+	if (adj < -1000 || adj > 1000)
+		return CFG_ERR(err, EINVAL, "oom_score_adj: %d is outside -1000..1000", adj);
+	c->oom_score_adj = adj;
+	c->oom_score_adj_set = true;
 	return 0;
 }
 

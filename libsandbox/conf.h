@@ -16,6 +16,13 @@
 #define CONF_RLIMITS 16 /* RLIM_NLIMITS on Linux */
 #define CONF_MOUNTS_MAX 256
 #define CONF_PATHS_MAX 256 /* masked paths, and read-only paths */
+#define CONF_SYSCTLS_MAX 64
+
+struct sysctl_setting {
+	char *path;  /* "/proc/sys/net/ipv4/ip_forward"; owned */
+	char *value; /* owned */
+	unsigned ns; /* the SBX_NS_* it needs */
+};
 
 struct io_limit {
 	uint32_t major, minor;
@@ -78,6 +85,10 @@ struct sbx_config {
 	int umask;				/* -1: the caller's */
 	int gate_fd;				/* owned FIFO duplicate, or -1 */
 	char cgroup_name[201];			/* "": made up per spawn */
+	struct sysctl_setting sysctls[CONF_SYSCTLS_MAX];
+	size_t n_sysctls;
+	bool oom_score_adj_set;
+	int oom_score_adj;
 	unsigned namespaces;
 	uid_t uid;
 	gid_t gid;

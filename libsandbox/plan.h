@@ -25,7 +25,9 @@ enum step {
 	STEP_SETGID,
 	STEP_SETUID,
 	STEP_PDEATHSIG,
-	STEP_MOUNT, /* index: mount op */
+	STEP_MOUNT,  /* index: mount op */
+	STEP_SYSCTL, /* index: sysctl */
+	STEP_OOM_SCORE,
 	STEP_HOSTNAME,
 	STEP_DOMAINNAME,
 	STEP_LOOPBACK,
@@ -124,6 +126,9 @@ struct plan {
 	const char *domainname; /* NULL: leave */
 	int umask;		/* -1: leave */
 	int gate_fd;		/* wait for a byte here before the program, or -1 */
+	char oom_score_adj[8];	/* "" to leave */
+	const struct sysctl_setting *sysctls;
+	size_t n_sysctls;
 	bool loopback;
 	const char *cwd;
 

@@ -200,6 +200,22 @@ SBX_EXPORT int sbx_config_set_umask(sbx_config *cfg, unsigned mask, sbx_error *e
  * Errors: EBADF, EINVAL (not a FIFO), EMFILE. */
 SBX_EXPORT int sbx_config_set_start_gate(sbx_config *cfg, int fd, sbx_error *err);
 
+/* A sysctl inside the sandbox (OCI linux.sysctl): `key` in dotted form
+ * ("net.ipv4.ip_forward"). Only namespaced ones: net.* with SBX_NS_NET,
+ * the IPC ones (kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*) with
+ * SBX_NS_IPC, kernel.hostname and kernel.domainname with SBX_NS_UTS; any
+ * other would change the host, and is refused (at spawn when the namespace
+ * is missing). Written in the sandbox's namespaces before its mounts.
+ * Errors: EINVAL, E2BIG (more than 64), ENOMEM. */
+SBX_EXPORT int sbx_config_set_sysctl(sbx_config *cfg, const char *key, const char *value,
+				     sbx_error *err);
+
+/* The sandbox's oom_score_adj (OCI process.oomScoreAdj), -1000 to 1000;
+ * default: the caller's. Lowering it below the caller's needs
+ * CAP_SYS_RESOURCE on the host, and fails the spawn without it.
+ * Errors: EINVAL. */
+SBX_EXPORT int sbx_config_set_oom_score_adj(sbx_config *cfg, int adj, sbx_error *err);
+
 /* The name of the sandbox's cgroups (one path component, not "sbx-..."),
  * instead of one made up per spawn; sbx_gc() leaves such cgroups alone, so
  * they can outlive the handle (sbx_proc_detach). A spawn fails with EEXIST

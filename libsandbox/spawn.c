@@ -299,6 +299,18 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 	p->domainname = cfg->domainname[0] ? cfg->domainname : NULL;
 	p->umask = cfg->umask;
 	p->gate_fd = cfg->gate_fd;
+	for (size_t i = 0; i < cfg->n_sysctls; i++)
+		if (!(ns & cfg->sysctls[i].ns))
+			return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
+					"sysctl %s: needs the sandbox's own %s namespace",
+					cfg->sysctls[i].path + 10,
+					cfg->sysctls[i].ns == SBX_NS_NET   ? "network"
+					: cfg->sysctls[i].ns == SBX_NS_IPC ? "IPC"
+									   : "UTS");
+	if (cfg->oom_score_adj_set)
+		snprintf(p->oom_score_adj, sizeof(p->oom_score_adj), "%d", cfg->oom_score_adj);
+	p->sysctls = cfg->sysctls;
+	p->n_sysctls = cfg->n_sysctls;
 	if (p->gate_fd >= 0 && (cfg->entry || (cfg->policy && cfg->policy->notifies)))
 		return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
 				"start gate: not with a function worker or a policy that notifies "

@@ -31,7 +31,6 @@ static const struct {
 	{"process.user.additionalGids", "additional groups are not supported yet"},
 	{"process.apparmorProfile", "AppArmor profiles are not supported"},
 	{"process.selinuxLabel", "SELinux labels are not supported"},
-	{"process.oomScoreAdj", "oomScoreAdj is not supported yet"},
 	{"linux.resources.memory.reservation", "memory reservations are not supported"},
 	{"linux.resources.memory.kernel", "kernel memory limits are not supported"},
 	{"linux.resources.memory.kernelTCP", "kernel TCP memory limits are not supported"},
@@ -48,7 +47,6 @@ static const struct {
 	{"linux.resources.rdma", "RDMA limits are not supported"},
 	{"linux.resources.unified", "raw cgroup v2 settings are not supported yet"},
 	{"linux.devices", "device nodes are not supported yet"},
-	{"linux.sysctl", "sysctls are not supported yet"},
 	{"linux.cgroupsPath", "cgroups are not supported yet"},
 	{"linux.rootfsPropagation", "rootfs propagation is not supported yet"},
 	{"linux.mountLabel", "SELinux mount labels are not supported"},
@@ -205,6 +203,12 @@ static int parse_process(struct ctx *c, const json_t *root)
 	    0)
 		return r;
 
+	int64_t adj;
+	if ((r = json_i64(c, process, "process", "oomScoreAdj", -1000, 1000, &adj)) < 0)
+		return r;
+	if (r == 0 && sbx_config_set_oom_score_adj(c->cfg, (int)adj, &e) < 0)
+		return json_lib_fail(c, "process.oomScoreAdj", &e);
+
 	json_t *user;
 	if ((r = json_member(c, process, "process", "user", JSON_OBJECT, "an object", &user)) < 0)
 		return r;
@@ -309,6 +313,27 @@ static int parse_idmaps(struct ctx *c, const json_t *linux_obj, const char *key,
 	return 0;
 }
 
+static int parse_sysctl(struct ctx *c, const json_t *lx)
+{
+	json_t *obj;
+	int r = json_member(c, lx, "linux", "sysctl", JSON_OBJECT,
+			    "an object of \"name\": \"value\" strings", &obj);
+	if (r < 0 || !obj)
+		return r;
+	const char *key;
+	json_t *v;
+	json_object_foreach (obj, key, v) {
+		char path[PATH_LEN];
+		json_join(path, "linux.sysctl", key);
+		if (!json_is_string(v))
+			return json_expected(c, path, "a string value", v);
+		sbx_error e;
+		if (sbx_config_set_sysctl(c->cfg, key, json_string_value(v), &e) < 0)
+			return json_lib_fail(c, path, &e);
+	}
+	return 0;
+}
+
 static int parse_linux(struct ctx *c, const json_t *root)
 {
 	json_t *lx;
@@ -324,6 +349,8 @@ static int parse_linux(struct ctx *c, const json_t *root)
 	if ((r = parse_idmaps(c, lx, "uidMappings", true)) < 0 ||
 	    (r = parse_idmaps(c, lx, "gidMappings", false)) < 0 ||
 	    (r = resources_parse_linux(c, lx)) < 0)
+		return r;
+	if ((r = parse_sysctl(c, lx)) < 0)
 		return r;
 	json_t *sc = json_object_get(lx, "seccomp");
 	if (sc && !json_is_null(sc)) {

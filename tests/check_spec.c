@@ -211,6 +211,17 @@ START_TEST(hostname_errors)
 	expect_error("{\"process\": {\"args\": [\"x\"], \"user\": {\"uid\": 0, \"gid\": 0, "
 		     "\"umask\": 512}}}",
 		     EINVAL, "spec.json: process.user.umask: expected an integer 0-511, got 512");
+	expect_error("{\"process\": {\"args\": [\"x\"], \"oomScoreAdj\": -1001}}", EINVAL,
+		     "spec.json: process.oomScoreAdj: expected an integer -1000-1000, got -1001");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"sysctl\": "
+		     "{\"net.ipv4.ip_forward\": 1}}}",
+		     EINVAL,
+		     "spec.json: linux.sysctl.net.ipv4.ip_forward: expected a string value, got 1");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"sysctl\": "
+		     "{\"net/../x\": \"1\"}}}",
+		     EINVAL,
+		     "spec.json: linux.sysctl.net/../x: expected a dotted name such as "
+		     "net.ipv4.ip_forward");
 }
 END_TEST
 

@@ -109,10 +109,24 @@ check "missing spec message ($err)" [ "$err" = "sandboxd: $T/missing.json: canno
 spec unknown.json '{"ociVersion": "1.3.0", "process": {"args": ["/bin/true"], "someNewThing": 1}, "annotations": {"a": "b"}, "vendorExtension": {}}'
 run "$SBXD" run "$T/unknown.json"
 check "unknown OCI fields are ignored (rc=$rc, err=$err)" [ "$rc" = 0 ]
-spec sysctl.json '{"process": {"args": ["/bin/true"]}, "linux": {"sysctl": {"net.ipv4.ip_forward": "1"}}}'
-run "$SBXD" run "$T/sysctl.json"
+spec hooks.json '{"process": {"args": ["/bin/true"]}, "hooks": {"poststart": [{"path": "/bin/true"}]}}'
+run "$SBXD" run "$T/hooks.json"
 check "an unsupported setting is refused, not dropped (rc=$rc)" [ "$rc" = 125 ]
-check "and says why ($err)" contains "$err" "linux.sysctl: sysctls are not supported yet"
+check "and says why ($err)" contains "$err" "hooks: hooks are not supported yet"
+spec oom.json '{"process": {"args": ["/bin/cat", "/proc/self/oom_score_adj"], "oomScoreAdj": 333}}'
+run "$SBXD" run "$T/oom.json"
+check "process.oomScoreAdj (rc=$rc, err=$err)" [ "$out" = 333 ]
+
+# --- sysctls: namespaced ones are the sandbox's own; others would change the host
+spec sysctl.json '{"process": {"args": ["/bin/sh", "-c", "cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni"]}, "linux": {"sysctl": {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}}}'
+host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+run "$SBXD" run "$T/sysctl.json"
+check "sysctls set inside (rc=$rc, err=$err)" [ "$out" = "$(printf '1\n1234')" ]
+check "the host's is unchanged" [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ]
+spec sysctl2.json '{"process": {"args": ["/bin/true"]}, "linux": {"sysctl": {"kernel.panic": "1"}}}'
+run "$SBXD" run "$T/sysctl2.json"
+check "a host-wide sysctl is refused (rc=$rc)" [ "$rc" = 125 ]
+check "and named ($err)" contains "$err" "linux.sysctl.kernel.panic: not namespaced, so setting it would change the host"
 
 # --- limits, verdicts and the report
 spec wall.json '{"process": {"args": ["/bin/sleep", "30"]}, "sandbox": {"limits": {"wall_time_ms": 300}}}'
