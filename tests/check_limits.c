@@ -265,6 +265,13 @@ START_TEST(device_filter)
 	out = run_capture(c, &r);
 	ck_assert_ptr_nonnull(strstr(out, "open=ok\nopen=ok\n"));
 	free(out);
+	/* Regression: a deny-all rule, as podman's specs start with, left the
+	 * final "deny" unreachable and the kernel refused the program. The
+	 * default devices still win over it. */
+	ck_assert_int_eq(sbx_config_add_device_rule(c, 0, 'a', -1, -1, "rwm", &err), 0);
+	out = run_capture(c, &r);
+	ck_assert_msg(strstr(out, "open=EPERM\nopen=ok\n"), "%s", out);
+	free(out);
 	sbx_config_free(c);
 }
 END_TEST
