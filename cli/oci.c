@@ -376,7 +376,7 @@ int cmd_create(int argc, char **argv)
 	char name[CONTAINER_ID_MAX + 16];
 	snprintf(name, sizeof(name), "sandboxd-%s", o.id);
 	if (sbx_config_set_start_gate(spec.cfg, gate, &err) < 0 ||
-	    sbx_config_set_cgroup_name(spec.cfg, name, &err) < 0 ||
+	    (!spec.cgroup_named && sbx_config_set_cgroup_name(spec.cfg, name, &err) < 0) ||
 	    sbx_config_set_parent_death_signal(spec.cfg, 0, &err) < 0 ||
 	    sbx_spawn(spec.cfg, &proc, &err) < 0) {
 		cli_error("%s", err.message);

@@ -21,7 +21,8 @@ struct ctx {
 	bool relay_output; /* an output limit: stdout and stderr go through us */
 	const char *dir;   /* the spec's directory (NULL: the working directory) */
 	const sbx_policy_opts *policy_opts;
-	bool has_policy; /* linux.seccomp or sandbox.policy was given */
+	bool has_policy;   /* linux.seccomp or sandbox.policy was given */
+	bool cgroup_named; /* linux.cgroupsPath named the cgroups */
 };
 
 /* Fills c->err with "<file>: <path>: <message>"; returns -errnum. */

@@ -47,7 +47,6 @@ static const struct {
 	{"linux.resources.rdma", "RDMA limits are not supported"},
 	{"linux.resources.unified", "raw cgroup v2 settings are not supported yet"},
 	{"linux.devices", "device nodes are not supported yet"},
-	{"linux.cgroupsPath", "cgroups are not supported yet"},
 	{"linux.rootfsPropagation", "rootfs propagation is not supported yet"},
 	{"linux.mountLabel", "SELinux mount labels are not supported"},
 	{"linux.intelRdt", "Intel RDT is not supported"},
@@ -334,6 +333,36 @@ static int parse_sysctl(struct ctx *c, const json_t *lx)
 	return 0;
 }
 
+/* linux.cgroupsPath: "/parent/name", or systemd's "slice:prefix:name".
+ * sandboxd makes a sandbox's cgroups beneath its own (it never creates or
+ * changes cgroups it does not own), so what it takes from the path is the
+ * name: "name", or "prefix-name" in the systemd form. */
+static int parse_cgroups_path(struct ctx *c, const json_t *lx, bool *named)
+{
+	json_t *v;
+	int r = json_member(c, lx, "linux", "cgroupsPath", JSON_STRING, "a cgroup path", &v);
+	if (r < 0 || !v || !json_string_length(v))
+		return r;
+	const char *s = json_string_value(v), *colon = strchr(s, ':');
+	char name[256];
+	if (colon) {
+		const char *second = strchr(colon + 1, ':');
+		if (!second || !second[1] || strchr(second + 1, ':'))
+			return json_expected(c, "linux.cgroupsPath",
+					     "\"/path/name\" or \"slice:prefix:name\"", v);
+		snprintf(name, sizeof(name), "%.*s-%s", (int)(second - colon - 1), colon + 1,
+			 second + 1);
+	} else {
+		const char *slash = strrchr(s, '/');
+		snprintf(name, sizeof(name), "%s", slash ? slash + 1 : s);
+	}
+	sbx_error e;
+	if (sbx_config_set_cgroup_name(c->cfg, name, &e) < 0)
+		return json_lib_fail(c, "linux.cgroupsPath", &e);
+	*named = true;
+	return 0;
+}
+
 static int parse_linux(struct ctx *c, const json_t *root)
 {
 	json_t *lx;
@@ -350,7 +379,7 @@ static int parse_linux(struct ctx *c, const json_t *root)
 	    (r = parse_idmaps(c, lx, "gidMappings", false)) < 0 ||
 	    (r = resources_parse_linux(c, lx)) < 0)
 		return r;
-	if ((r = parse_sysctl(c, lx)) < 0)
+	if ((r = parse_sysctl(c, lx)) < 0 || (r = parse_cgroups_path(c, lx, &c->cgroup_named)) < 0)
 		return r;
 	json_t *sc = json_object_get(lx, "seccomp");
 	if (sc && !json_is_null(sc)) {
@@ -505,6 +534,7 @@ static int load(struct ctx *c, json_t *root, json_error_t *jerr, struct spec *ou
 	out->relay_output = c->relay_output;
 	out->annotations = annotations;
 	out->terminal = terminal;
+	out->cgroup_named = c->cgroup_named;
 	return 0;
 }
 

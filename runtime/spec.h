@@ -14,6 +14,7 @@ struct spec {
 	bool relay_output; /* an output limit: stdout and stderr must be relayed */
 	char *annotations; /* the "annotations" object as JSON text, or NULL; owned */
 	bool terminal;	   /* process.terminal */
+	bool cgroup_named; /* linux.cgroupsPath gave the cgroups' name */
 };
 
 /* Parses the spec in `path` ("-" reads standard input) into `out`.

@@ -69,9 +69,10 @@ tests_probe_SOURCES = tests/probe.c
 tests_probe_CFLAGS = $(WARN_CFLAGS) $(HARDEN_CFLAGS)
 tests_probe_LDFLAGS = $(HARDEN_LDFLAGS)
 
-dist_check_SCRIPTS = tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh tests/lib.sh
+dist_check_SCRIPTS = tests/cli.sh tests/policy.sh tests/oci.sh tests/podman.sh tests/unpriv.sh \
+	tests/lib.sh
 
-TESTS += tests/check_conf tests/check_spec tests/check_policy $(LIVE_TESTS) tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh
+TESTS += tests/check_conf tests/check_spec tests/check_policy $(LIVE_TESTS) tests/cli.sh tests/policy.sh tests/oci.sh tests/podman.sh tests/unpriv.sh
 
 AM_TESTS_ENVIRONMENT = \
 	SBX_PROBE='$(abs_top_builddir)/tests/probe'; export SBX_PROBE; \
