@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -202,7 +204,7 @@ static const char create_usage[] =
 	"  --bundle, -b DIR   the bundle\n"
 	"  --pid-file FILE    write the container's host pid there\n"
 	"  --preserve-fds N   pass descriptors 3 to 3+N-1 on to the container\n"
-	"  --console-socket S accepted for process.terminal: not supported yet, an error\n";
+	"  --console-socket S with process.terminal: the terminal's master is sent there\n";
 
 static const char *parse_create(int argc, char **argv, struct create_opts *o, bool *help)
 {
@@ -307,6 +309,30 @@ static void undo_create(int root_fd, const char *id, sbx_proc *proc, const char 
 	unlinkat(root_fd, id, AT_REMOVEDIR);
 }
 
+/* The terminal's master goes to the socket at `path` (conmon's, say). */
+static int connect_console(const char *path, sbx_config *cfg)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		cli_error("--console-socket %s: path too long", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sbx_error err;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		cli_error("--console-socket %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	int r = sbx_config_set_console_socket(cfg, fd, &err);
+	close(fd);
+	if (r < 0)
+		cli_error("--console-socket %s: %s", path, err.message);
+	return r;
+}
+
 int cmd_create(int argc, char **argv)
 {
 	struct create_opts o;
@@ -338,10 +364,15 @@ int cmd_create(int argc, char **argv)
 		cli_error("%s", err.message);
 		return EXIT_SANDBOX_ERROR;
 	}
-	if (spec.terminal || o.console_socket) {
-		cli_error(
-			"%s: process.terminal: a terminal (--console-socket) is not supported yet",
-			spec_path);
+	if (spec.terminal != (o.console_socket != NULL)) {
+		cli_error(spec.terminal
+				  ? "%s: process.terminal is true: create needs --console-socket"
+				  : "%s: --console-socket given, but process.terminal is false",
+			  spec_path);
+		spec_free(&spec);
+		return EXIT_SANDBOX_ERROR;
+	}
+	if (o.console_socket && connect_console(o.console_socket, spec.cfg) < 0) {
 		spec_free(&spec);
 		return EXIT_SANDBOX_ERROR;
 	}

@@ -15,10 +15,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -228,6 +231,55 @@ static void enter_capmode(struct plan *p, int rfd, const char *path)
 		fail(rfd, STEP_CAPMODE, -1, errno);
 }
 
+/* A pseudo-terminal from the sandbox's own /dev/ptmx: the slave becomes
+ * the controlling terminal and stdio, the master goes to the console
+ * socket with the slave's name as data. 0 or -errno. */
+static int console_setup(int sock)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return -errno;
+	int unlock = 0, n = 0, e = 0;
+	int slave = -1;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0 ||
+	    (slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY)) < 0)
+		e = errno;
+	/* "/dev/pts/N", without stdio */
+	char name[32] = "/dev/pts/", digits[12];
+	size_t len = 9, k = 0;
+	do
+		digits[k++] = (char)('0' + n % 10);
+	while ((n /= 10) && k < sizeof(digits));
+	while (k)
+		name[len++] = digits[--k];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = name, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &master, sizeof(int));
+	if (!e && sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		e = errno;
+	close(master);
+	close(sock);
+	if (!e && ioctl(slave, TIOCSCTTY, 0) < 0)
+		e = errno;
+	for (int fd = 0; !e && fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			e = errno;
+	if (slave > 2)
+		close(slave);
+	return -e;
+}
+
 void child_run(struct plan *p)
 {
 	int rfd = p->report_fd;
@@ -326,9 +378,11 @@ void child_run(struct plan *p)
 	if (chdir(p->cwd) < 0)
 		fail(rfd, STEP_CHDIR, 0, errno);
 
-	int *const keep[] = {&rfd, &p->exec_fd, &p->gate_fd};
-	if ((r = fds_apply(p->fds, p->n_fds, p->fd_floor, keep, 3, &failed)) < 0)
+	int *const keep[] = {&rfd, &p->exec_fd, &p->gate_fd, &p->console_fd};
+	if ((r = fds_apply(p->fds, p->n_fds, p->fd_floor, keep, 4, &failed)) < 0)
 		fail(rfd, STEP_FDS, (long)failed, -r);
+	if (p->console_fd >= 0 && (r = console_setup(p->console_fd)) < 0)
+		fail(rfd, STEP_CONSOLE, 0, -r);
 
 	/* A new anonymous session keyring: keys the caller reached through its
 	 * session keyring are not "possessed" in here. */
@@ -414,6 +468,8 @@ static const char *step_name(int step)
 		return "sysctl";
 	case STEP_OOM_SCORE:
 		return "set oom_score_adj";
+	case STEP_CONSOLE:
+		return "console: make a terminal from /dev/ptmx and send it to the console socket";
 	case STEP_HOSTNAME:
 		return "sethostname";
 	case STEP_DOMAINNAME:

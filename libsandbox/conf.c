@@ -72,6 +72,7 @@ sbx_config *sbx_config_new(void)
 	strcpy(c->hostname, "sandbox");
 	c->umask = -1;
 	c->gate_fd = -1;
+	c->console_fd = -1;
 	for (int i = 0; i < 3; i++) {
 		c->stdio_mode[i] = SBX_STDIO_INHERIT;
 		c->stdio_fd[i] = -1;
@@ -106,6 +107,8 @@ void sbx_config_free(sbx_config *c)
 		close(c->dev_prog_fd);
 	if (c->gate_fd >= 0)
 		close(c->gate_fd);
+	if (c->console_fd >= 0)
+		close(c->console_fd);
 	sbx_policy_free(c->policy);
 	sbx_policy_free(c->cap_policy);
 	strv_free(c->cap_runtime);
@@ -386,6 +389,27 @@ int sbx_config_set_sysctl(sbx_config *c, const char *key, const char *value, sbx
 			*p = '/';
 	s->ns = ns;
 	c->n_sysctls++;
+	return 0;
+}
+
+int sbx_config_set_console_socket(sbx_config *c, int fd, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "console socket: NULL configuration");
+	int dup = -1;
+	if (fd >= 0) {
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			return err_set(err, SBX_STAGE_CONFIG, errno, "console socket: fd %d", fd);
+		if (!S_ISSOCK(st.st_mode))
+			return CFG_ERR(err, ENOTSOCK, "console socket: fd %d is not a socket", fd);
+		if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
+			return err_set(err, SBX_STAGE_CONFIG, errno,
+				       "console socket: duplicate fd %d", fd);
+	}
+	if (c->console_fd >= 0)
+		close(c->console_fd);
+	c->console_fd = dup;
 	return 0;
 }
 

@@ -87,6 +87,7 @@ struct sbx_config {
 	char cgroup_name[201];			/* "": made up per spawn */
 	struct sysctl_setting sysctls[CONF_SYSCTLS_MAX];
 	size_t n_sysctls;
+	int console_fd; /* owned duplicate of a connected AF_UNIX socket, or -1 */
 	bool oom_score_adj_set;
 	int oom_score_adj;
 	unsigned namespaces;

@@ -28,6 +28,7 @@ enum step {
 	STEP_MOUNT,  /* index: mount op */
 	STEP_SYSCTL, /* index: sysctl */
 	STEP_OOM_SCORE,
+	STEP_CONSOLE,
 	STEP_HOSTNAME,
 	STEP_DOMAINNAME,
 	STEP_LOOPBACK,
@@ -127,6 +128,7 @@ struct plan {
 	int umask;		/* -1: leave */
 	int gate_fd;		/* wait for a byte here before the program, or -1 */
 	char oom_score_adj[8];	/* "" to leave */
+	int console_fd;		/* send a terminal's master here, or -1 */
 	const struct sysctl_setting *sysctls;
 	size_t n_sysctls;
 	bool loopback;

@@ -216,6 +216,16 @@ SBX_EXPORT int sbx_config_set_sysctl(sbx_config *cfg, const char *key, const cha
  * Errors: EINVAL. */
 SBX_EXPORT int sbx_config_set_oom_score_adj(sbx_config *cfg, int adj, sbx_error *err);
 
+/* A terminal for the program (OCI process.terminal with a console
+ * socket): inside the sandbox, after its mounts, a pseudo-terminal is made
+ * from its /dev/ptmx; the program gets the terminal as its controlling
+ * terminal and stdin, stdout and stderr, and the master is sent over `fd`,
+ * a connected AF_UNIX socket (borrowed; the configuration keeps a
+ * duplicate), with SCM_RIGHTS and the terminal's name as data, as runc
+ * does for conmon and containerd. -1 removes it.
+ * Errors: EBADF, ENOTSOCK, EMFILE. */
+SBX_EXPORT int sbx_config_set_console_socket(sbx_config *cfg, int fd, sbx_error *err);
+
 /* The name of the sandbox's cgroups (one path component, not "sbx-..."),
  * instead of one made up per spawn; sbx_gc() leaves such cgroups alone, so
  * they can outlive the handle (sbx_proc_detach). A spawn fails with EEXIST

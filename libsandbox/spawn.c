@@ -309,6 +309,7 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 									   : "UTS");
 	if (cfg->oom_score_adj_set)
 		snprintf(p->oom_score_adj, sizeof(p->oom_score_adj), "%d", cfg->oom_score_adj);
+	p->console_fd = cfg->console_fd;
 	p->sysctls = cfg->sysctls;
 	p->n_sysctls = cfg->n_sysctls;
 	if (p->gate_fd >= 0 && (cfg->entry || (cfg->policy && cfg->policy->notifies)))

@@ -113,6 +113,14 @@ check "bad spec (rc=$rc)" [ "$rc" = 125 ]
 check "bad spec names the JSON path ($err)" contains "$err" "config.json: linux.maskedPaths: expected an array of absolute paths"
 check "no state left by a bad spec" [ ! -e "$ROOT/c5" ]
 
+# a terminal needs a console socket, and a console socket a terminal
+config '["sh"]'
+sed -i 's/"process": {/"process": {"terminal": true, /' "$B/config.json"
+run S create --bundle "$B" c8
+check "terminal without --console-socket (rc=$rc)" [ "$rc" = 125 ]
+check "says so ($err)" contains "$err" "process.terminal is true: create needs --console-socket"
+check "no state left" [ ! -e "$ROOT/c8" ]
+
 # --- limits from linux.resources stay on the detached container's cgroups
 if [ "$(id -u)" = 0 ]; then
 	config '["sleep", "60"]' ', "linux": {"resources": {"pids": {"limit": 7}, "memory": {"limit": 33554432}}}'

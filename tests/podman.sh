@@ -17,6 +17,7 @@ if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
 fi
 T=$(mktemp -d /var/tmp/sbx-podman.XXXXXX)
 chmod 755 "$T"
+cd "$T" # conmon leaves an "oom" file in its working directory after an OOM kill
 
 # podman makes <parent>/conmon and <parent>/libpod-<id> in every
 # hierarchy: a parent beneath our own memory cgroup (the others are at
@@ -41,14 +42,13 @@ trap cleanup EXIT
 # in a mount namespace of its own: the mounts podman makes for a container
 # (its /dev/shm) must not show in the mount table of the tests running
 # beside this one
-podman_() {
-	unshare --mount --propagation private podman --root "$T/storage" --runroot "$T/run" --tmpdir "$T/tmp" --storage-driver vfs \
-		--cgroup-manager cgroupfs --events-backend file "$@"
-}
+PODMAN=(unshare --mount --propagation private podman --root "$T/storage" --runroot "$T/run"
+	--tmpdir "$T/tmp" --storage-driver vfs --cgroup-manager cgroupfs --events-backend file)
+podman_() { "${PODMAN[@]}" "$@"; }
 # podman's default rlimits (nofile 1048576, nproc 32768) need
 # CAP_SYS_RESOURCE, which this machine's root lacks: crun fails on them
 # the same way
-RUN=(podman_ --runtime "$SBXD" run --rm --network none --cgroup-parent "$PARENT"
+RUN=("${PODMAN[@]}" --runtime "$SBXD" run --rm --network none --cgroup-parent "$PARENT"
 	--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
 # the image: busybox-static and its applets, as a tarball
@@ -80,7 +80,15 @@ check "--memory 32m: it did not survive ($out)" [ "$out" != survived ]
 run "${RUN[@]}" localhost/sbx-busybox:test sh -c "$hog"
 check "without --memory it survives (rc=$rc, err=$err)" [ "$out" = survived ]
 
-note "podman run -it (--console-socket) is not supported yet"
+# -it: conmon passes --console-socket; the terminal is made inside, from the
+# container's own devpts (script(1) gives podman the terminal it wants)
+printf '%q ' "${RUN[@]}" -it localhost/sbx-busybox:test \
+	sh -c 'tty; test -t 0 && echo stdin-is-a-tty; exit 5' >"$T/it.sh"
+# (script's input stays open meanwhile: at its end podman would hang up)
+run bash -c "sleep 5 | timeout 60 script -qec 'bash $T/it.sh' /dev/null"
+check "podman run -it: exit code (rc=$rc, err=$err)" [ "$rc" = 5 ]
+check "podman run -it: a terminal from the container's devpts ($out)" contains "$out" "/dev/pts/0"
+check "podman run -it: stdin is the terminal ($out)" contains "$out" "stdin-is-a-tty"
 run podman_ ps -a --format '{{.ID}}'
 check "nothing left in podman ($out)" [ -z "$out" ]
 check "no children left" no_children
