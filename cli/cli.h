@@ -36,6 +36,7 @@ int cmd_list(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 
 /* Where policies are looked for and compiled ones cached (see policies.c). */

@@ -2,7 +2,7 @@
 # since its start-up is part of every sandbox's start-up.
 bin_PROGRAMS += sandboxd
 sandboxd_SOURCES = cli/cli.h cli/main.c cli/run.c cli/gc.c cli/policy.c cli/policies.c \
-	cli/features.c cli/oci.c
+	cli/features.c cli/check.c cli/oci.c
 sandboxd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime \
 	-DSBX_POLICY_DIR='"$(pkgdatadir)/policies"'
 if STATIC_CLI

@@ -15,7 +15,7 @@ static const char usage[] =
 	"  run SPEC     run the program a spec (OCI config.json) describes in a new sandbox\n"
 	"  gc           remove what sandboxes of dead supervisors left behind\n"
 	"  policy ...   check, export, explain and learn seccomp policies\n"
-	"  features     what this kernel and build offer, as JSON\n"
+	"  check        what this host supports, with advice (--json for tools)\n"
 	"\n"
 	"OCI runtime commands (as containerd and podman call runc):\n"
 	"  create [--bundle DIR] [--pid-file F] [--preserve-fds N] ID\n"
@@ -25,6 +25,7 @@ static const char usage[] =
 	"  delete [--force] ID\n"
 	"  list [--format json]\n"
 	"  spec [--bundle DIR]   write a default config.json\n"
+	"  features     what this runtime implements, as OCI features JSON\n"
 	"\n"
 	"Global options: --root DIR (OCI state; default /run/sandboxd, or\n"
 	"$XDG_RUNTIME_DIR/sandboxd unprivileged), --log FILE, --log-format text|json,\n"
@@ -85,10 +86,10 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{"run", cmd_run},	    {"gc", cmd_gc},	    {"policy", cmd_policy},
-	{"features", cmd_features}, {"create", cmd_create}, {"start", cmd_start},
-	{"state", cmd_state},	    {"kill", cmd_kill},	    {"delete", cmd_delete},
-	{"list", cmd_list},	    {"spec", cmd_spec},
+	{"run", cmd_run},	    {"gc", cmd_gc},	  {"policy", cmd_policy},
+	{"features", cmd_features}, {"check", cmd_check}, {"create", cmd_create},
+	{"start", cmd_start},	    {"state", cmd_state}, {"kill", cmd_kill},
+	{"delete", cmd_delete},	    {"list", cmd_list},	  {"spec", cmd_spec},
 };
 
 /* Global options before the command; returns the command's index in argv,

@@ -209,8 +209,24 @@ check "gc takes no arguments" [ "$rc" = 125 ]
 printf 'granted line\n' >"$T/granted.txt"
 spec grants.json '{"process": {"args": ["/bin/sh", "-c", "cat <&3; cat /etc/passwd 2>&1 | grep -q \"Permission denied\" && echo denied; echo x >&3 || echo ro"]},
   "sandbox": {"grants": [{"fd": 3, "path": "granted.txt", "rights": "read"}], "capability_mode": true}}'
+run "$SBXD" check
+check "check reports the host (rc=$rc, err=$err)" [ "$rc" = 0 ]
+check "check: cgroup hierarchies ($out)" contains "$out" "cgroup v2:"
+check "check: controllers ($out)" contains "$out" "  memory "
+check "check: seccomp actions ($out)" contains "$out" "actions: "
+check "check: KVM ($out)" contains "$out" "KVM:"
 run "$SBXD" features
-check "features prints JSON ($out)" contains "$out" '"landlock_abi": '
+check "features is OCI features JSON (rc=$rc)" [ "$rc" = 0 ]
+check "features parses" python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["ociVersionMax"] == "1.2.0"' "$out"
+# every mount option it claims, the spec takes (bind and rbind make binds)
+opts=$(python3 -c 'import json, sys; print(" ".join(o for o in json.loads(sys.argv[1])["mountOptions"] if "bind" not in o))' "$out")
+for o in $opts; do
+	spec opt.json "{\"process\": {\"args\": [\"/bin/true\"]}, \"mounts\": [{\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"options\": [\"$o\"]}]}"
+	run "$SBXD" run "$T/opt.json"
+	check "features' mount option $o is taken (rc=$rc, err=$err)" [ "$rc" = 0 ]
+done
+run "$SBXD" check --json
+check "check --json prints JSON ($out)" contains "$out" '"landlock_abi": '
 features=$out
 run "$SBXD" run "$T/grants.json"
 if contains "$features" '"capability_mode": true'; then
