@@ -24,6 +24,8 @@ static const char usage[] =
 	"  kill [--all] ID [SIGNAL]\n"
 	"  delete [--force] ID\n"
 	"  list [--format json]\n"
+	"  pause ID, resume ID   freeze and thaw its processes\n"
+	"  ps [--format json] ID its processes\n"
 	"  spec [--bundle DIR]   write a default config.json\n"
 	"  features     what this runtime implements, as OCI features JSON\n"
 	"\n"
@@ -86,10 +88,11 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{"run", cmd_run},	    {"gc", cmd_gc},	  {"policy", cmd_policy},
-	{"features", cmd_features}, {"check", cmd_check}, {"create", cmd_create},
-	{"start", cmd_start},	    {"state", cmd_state}, {"kill", cmd_kill},
-	{"delete", cmd_delete},	    {"list", cmd_list},	  {"spec", cmd_spec},
+	{"run", cmd_run},	    {"gc", cmd_gc},	    {"policy", cmd_policy},
+	{"features", cmd_features}, {"check", cmd_check},   {"create", cmd_create},
+	{"start", cmd_start},	    {"state", cmd_state},   {"kill", cmd_kill},
+	{"delete", cmd_delete},	    {"list", cmd_list},	    {"spec", cmd_spec},
+	{"pause", cmd_pause},	    {"resume", cmd_resume}, {"ps", cmd_ps},
 };
 
 /* Global options before the command; returns the command's index in argv,

@@ -167,10 +167,46 @@ static bool alive(const struct container *c)
 	return c->pid > 0 && start_time(c->pid) == c->pid_start;
 }
 
+/* The file that freezes the container: cgroup v2's cgroup.freeze ("1"),
+ * or the v1 freezer's freezer.state ("FROZEN"). False if it has neither. */
+static bool freezer_file(const struct container *c, char *path, size_t len, bool *v2)
+{
+	for (const char *l = c->cgroups; *l;) {
+		size_t n = strcspn(l, "\n");
+		snprintf(path, len, "%.*s/cgroup.freeze", (int)n, l);
+		if (access(path, W_OK) == 0) {
+			*v2 = true;
+			return true;
+		}
+		snprintf(path, len, "%.*s/freezer.state", (int)n, l);
+		if (access(path, W_OK) == 0) {
+			*v2 = false;
+			return true;
+		}
+		l += n + (l[n] == '\n');
+	}
+	return false;
+}
+
+static bool frozen(const struct container *c)
+{
+	char path[PATH_MAX + 32], v[32];
+	bool v2;
+	if (!freezer_file(c, path, sizeof(path), &v2))
+		return false;
+	FILE *f = fopen(path, "re");
+	bool yes = f && fgets(v, sizeof(v), f) && (v2 ? v[0] == '1' : !strncmp(v, "FROZEN", 6));
+	if (f)
+		fclose(f);
+	return yes;
+}
+
 static const char *status_of(const struct container *c)
 {
 	if (!alive(c))
 		return "stopped";
+	if (frozen(c))
+		return "paused";
 	return c->started ? "running" : "created";
 }
 
@@ -844,6 +880,137 @@ int cmd_spec(int argc, char **argv)
 		cli_error("spec: write %s: %s", path, strerror(errno));
 		unlink(path);
 		return EXIT_SANDBOX_ERROR;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- pause, resume, ps */
+
+static int freeze(int argc, char **argv, bool on)
+{
+	const char *cmd = on ? "pause" : "resume", *id;
+	bool help = false;
+	const char *msg = one_id(argc, argv, cmd, NULL, NULL, &id, &help, NULL);
+	if (help) {
+		printf("Usage: sandboxd %s ID\n\n%s every process of the container (its cgroup's "
+		       "freezer).\n",
+		       cmd, on ? "Freezes" : "Thaws");
+		return 0;
+	}
+	if (msg) {
+		cli_error("%s: %s", cmd, msg);
+		return EXIT_SANDBOX_ERROR;
+	}
+	struct session s;
+	if (session_open(&s, id) < 0)
+		return EXIT_SANDBOX_ERROR;
+	int rc = EXIT_SANDBOX_ERROR;
+	const char *status = status_of(&s.c);
+	char path[PATH_MAX + 32];
+	bool v2;
+	if (strcmp(status, on ? "running" : "paused")) {
+		cli_error("%s: container \"%s\" is %s, not %s", cmd, id, status,
+			  on ? "running" : "paused");
+	} else if (!freezer_file(&s.c, path, sizeof(path), &v2)) {
+		cli_error("%s: container \"%s\" has no freezer (cgroup v2, or the v1 freezer)", cmd,
+			  id);
+	} else {
+		FILE *f = fopen(path, "we");
+		const char *v = v2 ? (on ? "1" : "0") : (on ? "FROZEN" : "THAWED");
+		if (!f || fputs(v, f) < 0 || fclose(f) != 0)
+			cli_error("%s: %s: %s", cmd, path, strerror(errno));
+		else
+			rc = 0;
+	}
+	session_end(&s);
+	return rc;
+}
+
+int cmd_pause(int argc, char **argv)
+{
+	return freeze(argc, argv, true);
+}
+
+int cmd_resume(int argc, char **argv)
+{
+	return freeze(argc, argv, false);
+}
+
+/* The container's processes: its first process and every descendant (the
+ * children lists of /proc), which is every process of its pid namespace. */
+static size_t descendants(pid_t pid, pid_t *out, size_t n, size_t max)
+{
+	if (n >= max)
+		return n;
+	out[n++] = pid;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char cpath[300];
+		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%s/children", (int)pid, e->d_name);
+		FILE *f = fopen(cpath, "re");
+		for (int child; f && fscanf(f, "%d", &child) == 1;)
+			n = descendants(child, out, n, max);
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	bool json = false, help = false;
+	const char *id = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			help = true;
+		else if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc)
+			json = !strcmp(argv[++i], "json");
+		else if (!id && argv[i][0] != '-')
+			id = argv[i];
+		else {
+			cli_error("ps: unexpected \"%s\" (see sandboxd ps --help)", argv[i]);
+			return EXIT_SANDBOX_ERROR;
+		}
+	}
+	if (help) {
+		fputs("Usage: sandboxd ps [--format table|json] ID\n\n"
+		      "Lists the container's processes (host pids).\n",
+		      stdout);
+		return 0;
+	}
+	if (!id) {
+		cli_error("ps: missing the container ID (see sandboxd ps --help)");
+		return EXIT_SANDBOX_ERROR;
+	}
+	struct session s;
+	if (session_open(&s, id) < 0)
+		return EXIT_SANDBOX_ERROR;
+	static pid_t pids[4096];
+	size_t n = alive(&s.c) ? descendants(s.c.pid, pids, 0, 4096) : 0;
+	session_end(&s);
+	if (json) {
+		fputs("[", stdout);
+		for (size_t i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", (int)pids[i]);
+		puts("]");
+		return 0;
+	}
+	printf("%-8s %s\n", "PID", "CMD");
+	for (size_t i = 0; i < n; i++) {
+		char path[64], comm[64] = "?";
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pids[i]);
+		FILE *f = fopen(path, "re");
+		if (f && fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		if (f)
+			fclose(f);
+		printf("%-8d %s\n", (int)pids[i], comm);
 	}
 	return 0;
 }

@@ -76,6 +76,8 @@ run S delete --force nosuch
 check "delete --force of nothing succeeds, as runc's (rc=$rc)" [ "$rc" = 0 ]
 run S create --bundle "$B" ../evil
 check "a path as ID is refused (rc=$rc, err=$err)" [ "$rc" = 125 ]
+run S pause nosuch
+check "pause of an unknown container fails (rc=$rc, err=$err)" [ "$rc" = 125 ]
 run S kill c1 NOSUCHSIG
 check "bad signal (rc=$rc)" [ "$rc" = 125 ]
 
@@ -135,6 +137,29 @@ if [ "$(id -u)" = 0 ]; then
 	done
 	check "the limits are in its cgroups ($found)" contains "$found" "mem=33554432"
 	check "pids limit too ($found)" contains "$found" "pids=7"
+	# pause, resume, ps: the freezer of its cgroups; every process listed
+	config '["sh", "-c", "sleep 60 & sleep 60; true"]' ', "linux": {"resources": {"pids": {"limit": 7}}}'
+	S create --bundle "$B" c9 && S start c9
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ "$(S ps --format json c9 | tr -cd , | wc -c)" = 2 ] && break; sleep 0.1; done
+	run S ps --format json c9
+	check "ps lists the shell and both sleeps ($out)" [ "$(echo "$out" | tr -cd , | wc -c)" = 2 ]
+	run S ps c9
+	check "ps table ($out)" contains "$out" "sleep"
+	run S pause c9
+	check "pause (rc=$rc, err=$err)" [ "$rc" = 0 ]
+	check "paused" [ "$(status c9)" = paused ]
+	frozen_ok=yes
+	for p in $(S ps --format json c9 | tr -d '[]' | tr , ' '); do
+		grep -q '^State:.*[DST]' /proc/"$p"/status || frozen_ok=no
+	done
+	check "its processes are not running" [ "$frozen_ok" = yes ]
+	run S pause c9
+	check "pause twice fails (rc=$rc, err=$err)" contains "$err" 'is paused, not running'
+	run S resume c9
+	check "resume (rc=$rc, err=$err)" [ "$rc" = 0 ]
+	check "running again" [ "$(status c9)" = running ]
+	S delete --force c9
+
 	run S delete --force c6
 	check "delete c6 (rc=$rc, err=$err)" [ "$rc" = 0 ]
 	left=""
