@@ -109,7 +109,7 @@ static void session_end(struct session *s)
 		close(s->lock);
 }
 
-static int session_open(struct session *s, const char *id)
+static int session_open(struct session *s, const char *id, bool quiet_missing)
 {
 	s->lock = s->dir = -1;
 	memset(&s->c, 0, sizeof(s->c));
@@ -124,9 +124,10 @@ static int session_open(struct session *s, const char *id)
 	snprintf(path, sizeof(path), "%s/%s", s->root, id);
 	s->dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dir < 0) {
-		cli_error("container \"%s\" does not exist", id);
+		if (!quiet_missing)
+			cli_error("container \"%s\" does not exist", id);
 		session_end(s);
-		return -1;
+		return -2;
 	}
 	sbx_error err;
 	if (container_load(s->dir, &s->c, &err) < 0) {
@@ -533,23 +534,38 @@ static const char *one_id(int argc, char **argv, const char *cmd, const char *co
 	return NULL;
 }
 
-int cmd_start(int argc, char **argv)
+/* How a command on one container begins: its arguments parsed (flags set,
+ * a second operand into *extra), --help answered with `usage`, the session
+ * opened. 1 after --help, 0 with s open, -1 after an error (said), or -2
+ * when the container does not exist (said unless *quiet_missing, read once
+ * the flags are parsed). */
+static int begin(int argc, char **argv, const char *cmd, const char *usage,
+		 const char *const *flags, bool *set, const char **extra, const bool *quiet_missing,
+		 struct session *s)
 {
 	const char *id;
 	bool help = false;
-	const char *msg = one_id(argc, argv, "start", NULL, NULL, &id, &help, NULL);
+	const char *msg = one_id(argc, argv, cmd, flags, set, &id, &help, extra);
 	if (help) {
-		fputs("Usage: sandboxd start ID\n\nRuns the program of a created container.\n",
-		      stdout);
-		return 0;
+		fputs(usage, stdout);
+		return 1;
 	}
 	if (msg) {
-		cli_error("start: %s", msg);
-		return EXIT_SANDBOX_ERROR;
+		cli_error("%s: %s", cmd, msg);
+		return -1;
 	}
+	return session_open(s, id, quiet_missing && *quiet_missing);
+}
+
+int cmd_start(int argc, char **argv)
+{
 	struct session s;
-	if (session_open(&s, id) < 0)
-		return EXIT_SANDBOX_ERROR;
+	int b = begin(argc, argv, "start",
+		      "Usage: sandboxd start ID\n\nRuns the program of a created container.\n",
+		      NULL, NULL, NULL, NULL, &s);
+	if (b)
+		return b > 0 ? 0 : EXIT_SANDBOX_ERROR;
+	const char *id = s.c.id;
 	int rc = EXIT_SANDBOX_ERROR;
 	const char *status = status_of(&s.c);
 	if (strcmp(status, "created")) {
@@ -581,21 +597,12 @@ out:
 
 int cmd_state(int argc, char **argv)
 {
-	const char *id;
-	bool help = false;
-	const char *msg = one_id(argc, argv, "state", NULL, NULL, &id, &help, NULL);
-	if (help) {
-		fputs("Usage: sandboxd state ID\n\nPrints the container's OCI state as JSON.\n",
-		      stdout);
-		return 0;
-	}
-	if (msg) {
-		cli_error("state: %s", msg);
-		return EXIT_SANDBOX_ERROR;
-	}
 	struct session s;
-	if (session_open(&s, id) < 0)
-		return EXIT_SANDBOX_ERROR;
+	int b = begin(argc, argv, "state",
+		      "Usage: sandboxd state ID\n\nPrints the container's OCI state as JSON.\n",
+		      NULL, NULL, NULL, NULL, &s);
+	if (b)
+		return b > 0 ? 0 : EXIT_SANDBOX_ERROR;
 	char *text = container_oci_state(&s.c, status_of(&s.c));
 	session_end(&s);
 	if (!text) {
@@ -644,28 +651,23 @@ static int kill_cgroups(const char *cgroups, int sig)
 int cmd_kill(int argc, char **argv)
 {
 	static const char *const flags[] = {"--all", NULL};
-	bool set[1] = {false}, help = false;
-	const char *id, *sigarg;
-	const char *msg = one_id(argc, argv, "kill", flags, set, &id, &help, &sigarg);
-	if (help) {
-		fputs("Usage: sandboxd kill [--all] ID [SIGNAL]\n\n"
+	bool set[1] = {false};
+	const char *sigarg;
+	struct session s;
+	int b = begin(argc, argv, "kill",
+		      "Usage: sandboxd kill [--all] ID [SIGNAL]\n\n"
 		      "Sends SIGNAL (a name or number; default SIGTERM) to the container's first\n"
 		      "process, or with --all to every process in its cgroups.\n",
-		      stdout);
-		return 0;
-	}
-	if (msg) {
-		cli_error("kill: %s", msg);
-		return EXIT_SANDBOX_ERROR;
-	}
+		      flags, set, &sigarg, NULL, &s);
+	if (b)
+		return b > 0 ? 0 : EXIT_SANDBOX_ERROR;
+	const char *id = s.c.id;
 	int sig = sigarg ? parse_signal(sigarg) : SIGTERM;
 	if (sig < 0) {
 		cli_error("kill: \"%s\" is not a signal", sigarg);
+		session_end(&s);
 		return EXIT_SANDBOX_ERROR;
 	}
-	struct session s;
-	if (session_open(&s, id) < 0)
-		return EXIT_SANDBOX_ERROR;
 	int rc = EXIT_SANDBOX_ERROR;
 	int fd = container_pidfd(&s.c);
 	if (fd < 0) {
@@ -689,25 +691,19 @@ out:
 int cmd_delete(int argc, char **argv)
 {
 	static const char *const flags[] = {"--force", NULL};
-	bool set[1] = {false}, help = false;
-	const char *id;
-	const char *msg = one_id(argc, argv, "delete", flags, set, &id, &help, NULL);
-	if (help) {
-		fputs("Usage: sandboxd delete [--force] ID\n\n"
+	bool set[1] = {false};
+	struct session s;
+	/* --force on what is not there succeeds quietly, as runc's does */
+	int b = begin(argc, argv, "delete",
+		      "Usage: sandboxd delete [--force] ID\n\n"
 		      "Removes a stopped (or created) container: its cgroups and state. A\n"
 		      "running one only with --force, which kills it first.\n",
-		      stdout);
+		      flags, set, NULL, &set[0], &s);
+	if (b == -2 && set[0])
 		return 0;
-	}
-	if (msg) {
-		cli_error("delete: %s", msg);
-		return EXIT_SANDBOX_ERROR;
-	}
-	struct session s;
-	if (session_open(&s, id) < 0) {
-		/* --force on what is not there succeeds, as runc's does */
-		return set[0] ? 0 : EXIT_SANDBOX_ERROR;
-	}
+	if (b)
+		return b > 0 ? 0 : EXIT_SANDBOX_ERROR;
+	const char *id = s.c.id;
 	int rc = EXIT_SANDBOX_ERROR;
 	const char *status = status_of(&s.c);
 	if (!strcmp(status, "running") && !set[0]) {
@@ -888,22 +884,17 @@ int cmd_spec(int argc, char **argv)
 
 static int freeze(int argc, char **argv, bool on)
 {
-	const char *cmd = on ? "pause" : "resume", *id;
-	bool help = false;
-	const char *msg = one_id(argc, argv, cmd, NULL, NULL, &id, &help, NULL);
-	if (help) {
-		printf("Usage: sandboxd %s ID\n\n%s every process of the container (its cgroup's "
-		       "freezer).\n",
-		       cmd, on ? "Freezes" : "Thaws");
-		return 0;
-	}
-	if (msg) {
-		cli_error("%s: %s", cmd, msg);
-		return EXIT_SANDBOX_ERROR;
-	}
+	const char *cmd = on ? "pause" : "resume";
+	char usage[160];
+	snprintf(usage, sizeof(usage),
+		 "Usage: sandboxd %s ID\n\n%s every process of the container (its cgroup's "
+		 "freezer).\n",
+		 cmd, on ? "Freezes" : "Thaws");
 	struct session s;
-	if (session_open(&s, id) < 0)
-		return EXIT_SANDBOX_ERROR;
+	int b = begin(argc, argv, cmd, usage, NULL, NULL, NULL, NULL, &s);
+	if (b)
+		return b > 0 ? 0 : EXIT_SANDBOX_ERROR;
+	const char *id = s.c.id;
 	int rc = EXIT_SANDBOX_ERROR;
 	const char *status = status_of(&s.c);
 	char path[PATH_MAX + 32];
@@ -989,7 +980,7 @@ int cmd_ps(int argc, char **argv)
 		return EXIT_SANDBOX_ERROR;
 	}
 	struct session s;
-	if (session_open(&s, id) < 0)
+	if (session_open(&s, id, false) < 0)
 		return EXIT_SANDBOX_ERROR;
 	static pid_t pids[4096];
 	size_t n = alive(&s.c) ? descendants(s.c.pid, pids, 0, 4096) : 0;

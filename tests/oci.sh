@@ -74,6 +74,7 @@ check "unknown ID (rc=$rc)" [ "$rc" = 125 ]
 check "unknown ID message ($err)" [ "$err" = 'sandboxd: container "nosuch" does not exist' ]
 run S delete --force nosuch
 check "delete --force of nothing succeeds, as runc's (rc=$rc)" [ "$rc" = 0 ]
+check "and quietly ($err)" [ -z "$err" ]
 run S create --bundle "$B" ../evil
 check "a path as ID is refused (rc=$rc, err=$err)" [ "$rc" = 125 ]
 run S pause nosuch
