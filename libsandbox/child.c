@@ -12,6 +12,7 @@
 #include <linux/keyctl.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -297,6 +298,12 @@ void child_run(struct plan *p)
 		if (s != SIGKILL && s != SIGSTOP)
 			sys_sigaction_default(s);
 
+	/* Namespaces joined rather than made, before anything happens in them
+	 * (and while we still hold the caller's privileges over them). */
+	for (size_t i = 0; i < 4; i++)
+		if (p->join_fd[i] >= 0 && setns(p->join_fd[i], p->join_type[i]) < 0)
+			fail(rfd, STEP_JOIN, (long)i, errno);
+
 	/* A new session: no controlling terminal, so TIOCSTI cannot type into
 	 * the caller's terminal. */
 	if (setsid() < 0)
@@ -468,6 +475,8 @@ static const char *step_name(int step)
 		return "sysctl";
 	case STEP_OOM_SCORE:
 		return "set oom_score_adj";
+	case STEP_JOIN:
+		return "join a namespace";
 	case STEP_CONSOLE:
 		return "console: make a terminal from /dev/ptmx and send it to the console socket";
 	case STEP_HOSTNAME:
@@ -531,6 +540,12 @@ void child_describe_failure(const struct plan *p, const struct child_report *r, 
 	case STEP_OOM_SCORE:
 		snprintf(buf, len, "oom_score_adj %s: %s", p->oom_score_adj, es);
 		return;
+	case STEP_JOIN:
+		if (r->index >= 0 && r->index < 4 && p->join_path[r->index]) {
+			snprintf(buf, len, "join the namespace %s: %s", p->join_path[r->index], es);
+			return;
+		}
+		break;
 	case STEP_SYSCTL:
 		if (r->index >= 0 && (size_t)r->index < p->n_sysctls) {
 			snprintf(buf, len, "sysctl %s = \"%s\": %s", p->sysctls[r->index].path + 10,

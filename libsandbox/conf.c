@@ -12,8 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <strings.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 
 #include "caps.h"
 #include "capmode.h"
@@ -109,6 +112,11 @@ void sbx_config_free(sbx_config *c)
 		close(c->gate_fd);
 	if (c->console_fd >= 0)
 		close(c->console_fd);
+	for (size_t i = 0; i < 4; i++)
+		if (c->joins[i].kind) {
+			close(c->joins[i].fd);
+			free(c->joins[i].path);
+		}
 	sbx_policy_free(c->policy);
 	sbx_policy_free(c->cap_policy);
 	strv_free(c->cap_runtime);
@@ -389,6 +397,53 @@ int sbx_config_set_sysctl(sbx_config *c, const char *key, const char *value, sbx
 			*p = '/';
 	s->ns = ns;
 	c->n_sysctls++;
+	return 0;
+}
+
+int sbx_config_join_namespace(sbx_config *c, unsigned kind, const char *path, sbx_error *err)
+{
+	static const struct {
+		unsigned kind;
+		int nstype;
+		const char *name;
+	} ok[] = {{SBX_NS_NET, CLONE_NEWNET, "network"},
+		  {SBX_NS_IPC, CLONE_NEWIPC, "ipc"},
+		  {SBX_NS_UTS, CLONE_NEWUTS, "uts"},
+		  {SBX_NS_CGROUP, CLONE_NEWCGROUP, "cgroup"}};
+	size_t k = 0;
+	while (k < 4 && ok[k].kind != kind)
+		k++;
+	if (!c || k == 4)
+		return CFG_ERR(
+			err, EINVAL,
+			"join namespace: only network, ipc, uts and cgroup namespaces can be "
+			"joined by path");
+	int fd = -1;
+	char *copy = NULL;
+	if (path) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return err_set(err, SBX_STAGE_CONFIG, errno, "join %s namespace: %s",
+				       ok[k].name, path);
+		int type = ioctl(fd, NS_GET_NSTYPE);
+		if (type != ok[k].nstype) {
+			close(fd);
+			return CFG_ERR(err, EINVAL, "join %s namespace: %s is not a %s namespace",
+				       ok[k].name, path, ok[k].name);
+		}
+		if (!(copy = strdup(path))) {
+			close(fd);
+			return CFG_ERR(err, ENOMEM, "join namespace: out of memory");
+		}
+	}
+	if (c->joins[k].kind) {
+		close(c->joins[k].fd);
+		free(c->joins[k].path);
+	}
+	c->joins[k].kind = path ? kind : 0;
+	c->joins[k].fd = fd;
+	c->joins[k].path = copy;
+	c->joined = path ? c->joined | kind : c->joined & ~kind;
 	return 0;
 }
 

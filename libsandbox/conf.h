@@ -88,6 +88,12 @@ struct sbx_config {
 	struct sysctl_setting sysctls[CONF_SYSCTLS_MAX];
 	size_t n_sysctls;
 	int console_fd; /* owned duplicate of a connected AF_UNIX socket, or -1 */
+	struct {
+		unsigned kind; /* SBX_NS_*, 0 for an empty slot */
+		int fd;	       /* owned */
+		char *path;    /* owned, for messages */
+	} joins[4];
+	unsigned joined; /* SBX_NS_* bits joined rather than made */
 	bool oom_score_adj_set;
 	int oom_score_adj;
 	unsigned namespaces;

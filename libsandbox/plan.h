@@ -29,6 +29,7 @@ enum step {
 	STEP_SYSCTL, /* index: sysctl */
 	STEP_OOM_SCORE,
 	STEP_CONSOLE,
+	STEP_JOIN, /* index: join slot */
 	STEP_HOSTNAME,
 	STEP_DOMAINNAME,
 	STEP_LOOPBACK,
@@ -129,6 +130,9 @@ struct plan {
 	int gate_fd;		/* wait for a byte here before the program, or -1 */
 	char oom_score_adj[8];	/* "" to leave */
 	int console_fd;		/* send a terminal's master here, or -1 */
+	int join_fd[4];		/* setns() into these first (-1: none) */
+	int join_type[4];	/* their CLONE_NEW* */
+	const char *join_path[4];
 	const struct sysctl_setting *sysctls;
 	size_t n_sysctls;
 	bool loopback;

@@ -226,6 +226,18 @@ SBX_EXPORT int sbx_config_set_oom_score_adj(sbx_config *cfg, int adj, sbx_error 
  * Errors: EBADF, ENOTSOCK, EMFILE. */
 SBX_EXPORT int sbx_config_set_console_socket(sbx_config *cfg, int fd, sbx_error *err);
 
+/* The sandbox joins an existing namespace instead of making one: `path`
+ * names it (/run/netns/NAME, /proc/PID/ns/net...), checked now to be a
+ * namespace of that kind and held open. For SBX_NS_NET, SBX_NS_IPC,
+ * SBX_NS_UTS and SBX_NS_CGROUP; joining needs CAP_SYS_ADMIN over the
+ * namespace, so not together with a new user namespace unless it owns it.
+ * A joined namespace is the sandbox's as far as sysctls go, but its
+ * hostname and loopback are left as they are. NULL stops joining.
+ * Errors: EINVAL (another kind, or the file is not such a namespace),
+ * ENOENT, EACCES. */
+SBX_EXPORT int sbx_config_join_namespace(sbx_config *cfg, unsigned kind, const char *path,
+					 sbx_error *err);
+
 /* The name of the sandbox's cgroups (one path component, not "sbx-..."),
  * instead of one made up per spawn; sbx_gc() leaves such cgroups alone, so
  * they can outlive the handle (sbx_proc_detach). A spawn fails with EEXIST

@@ -192,7 +192,7 @@ static int identity(const struct sbx_config *cfg, unsigned ns, bool can_map, str
  * owns. */
 static unsigned namespaces(const struct sbx_config *cfg)
 {
-	unsigned ns = cfg->namespaces;
+	unsigned ns = cfg->namespaces & ~cfg->joined; /* joined ones are not made */
 	if (ns && !(ns & SBX_NS_USER) && !caps_caller_has(CAP_SYS_ADMIN))
 		ns |= SBX_NS_USER;
 	return ns;
@@ -299,8 +299,13 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 	p->domainname = cfg->domainname[0] ? cfg->domainname : NULL;
 	p->umask = cfg->umask;
 	p->gate_fd = cfg->gate_fd;
+	for (size_t i = 0; i < 4; i++) {
+		p->join_fd[i] = cfg->joins[i].kind ? cfg->joins[i].fd : -1;
+		p->join_type[i] = (int)ns_clone_flags(cfg->joins[i].kind);
+		p->join_path[i] = cfg->joins[i].path;
+	}
 	for (size_t i = 0; i < cfg->n_sysctls; i++)
-		if (!(ns & cfg->sysctls[i].ns))
+		if (!((ns | cfg->joined) & cfg->sysctls[i].ns))
 			return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
 					"sysctl %s: needs the sandbox's own %s namespace",
 					cfg->sysctls[i].path + 10,

@@ -274,8 +274,10 @@ static int parse_namespaces(struct ctx *c, const json_t *linux_obj, unsigned *ma
 			return r;
 		if (nspath && json_string_length(nspath)) {
 			json_join(tpath, path, "path");
-			return json_fail(c, ENOTSUP, tpath,
-					 "joining an existing namespace is not supported yet");
+			sbx_error e;
+			if (sbx_config_join_namespace(c->cfg, bit, json_string_value(nspath), &e) <
+			    0)
+				return json_lib_fail(c, tpath, &e);
 		}
 		*mask |= bit;
 	}

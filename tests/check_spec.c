@@ -173,10 +173,15 @@ START_TEST(linux_errors_name_the_path)
 		"spec.json: linux.namespaces[0].type: expected one of pid, network, mount, ipc, "
 		"uts, user, cgroup, time, got \"net\"");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"namespaces\": "
-		     "[{\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}]}}",
-		     ENOTSUP,
-		     "spec.json: linux.namespaces[0].path: joining an existing namespace is not "
-		     "supported yet");
+		     "[{\"type\": \"network\", \"path\": \"/proc/self/ns/uts\"}]}}",
+		     EINVAL,
+		     "spec.json: linux.namespaces[0].path: /proc/self/ns/uts is not a network "
+		     "namespace");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"namespaces\": "
+		     "[{\"type\": \"mount\", \"path\": \"/proc/self/ns/mnt\"}]}}",
+		     EINVAL,
+		     "spec.json: linux.namespaces[0].path: only network, ipc, uts and cgroup "
+		     "namespaces can be joined by path");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"uidMappings\": "
 		     "[{\"containerID\": 0, \"hostID\": 1, \"size\": 0}]}}",
 		     EINVAL, "spec.json: linux.uidMappings[0]: count must be at least 1");

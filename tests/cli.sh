@@ -117,6 +117,31 @@ spec oom.json '{"process": {"args": ["/bin/cat", "/proc/self/oom_score_adj"], "o
 run "$SBXD" run "$T/oom.json"
 check "process.oomScoreAdj (rc=$rc, err=$err)" [ "$out" = 333 ]
 
+# --- joining an existing namespace by path
+if [ "$(id -u)" = 0 ]; then
+	NS=sbx-cli-$$
+	ip netns add "$NS"
+	spec join.json '{"process": {"args": ["/bin/sh", "-c", "readlink /proc/self/ns/net; cat /proc/sys/net/ipv4/ip_forward"]},
+	  "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "network", "path": "/run/netns/'"$NS"'"}],
+	  "sysctl": {"net.ipv4.ip_forward": "1"}}}'
+	host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	run "$SBXD" run "$T/join.json"
+	check "joins the network namespace by path (rc=$rc, err=$err)" [ "$out" = "$(printf 'net:[%s]\n1' "$(stat -L -c %i /run/netns/"$NS")")" ]
+	check "the sysctl went to the joined namespace" [ "$(ip netns exec "$NS" cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	check "not to the host's" [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ]
+	ip netns delete "$NS"
+else
+	note "joining a network namespace: making one with ip netns needs root"
+fi
+spec joinbad.json '{"process": {"args": ["/bin/true"]}, "linux": {"namespaces": [{"type": "mount"}, {"type": "network", "path": "/etc/passwd"}]}}'
+run "$SBXD" run "$T/joinbad.json"
+check "a path that is no namespace (rc=$rc)" [ "$rc" = 125 ]
+check "is named ($err)" contains "$err" "linux.namespaces[1].path: /etc/passwd is not a network namespace"
+spec joinpid.json '{"process": {"args": ["/bin/true"]}, "linux": {"namespaces": [{"type": "pid", "path": "/proc/self/ns/pid"}]}}'
+run "$SBXD" run "$T/joinpid.json"
+check "joining a pid namespace is refused (rc=$rc)" [ "$rc" = 125 ]
+check "by name ($err)" contains "$err" "linux.namespaces[0].path: only network, ipc, uts and cgroup namespaces can be joined by path"
+
 # --- sysctls: namespaced ones are the sandbox's own; others would change the host
 spec sysctl.json '{"process": {"args": ["/bin/sh", "-c", "cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni"]}, "linux": {"sysctl": {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}}}'
 host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
