@@ -250,6 +250,15 @@ for o in $opts; do
 	run "$SBXD" run "$T/opt.json"
 	check "features' mount option $o is taken (rc=$rc, err=$err)" [ "$rc" = 0 ]
 done
+# the manual pages render without warnings
+if command -v groff >/dev/null; then
+	for m in "$SRC"/man/*.[15]; do
+		run groff -ww -z -man "$m"
+		check "$(basename "$m") renders cleanly ($err)" [ "$rc$err" = 0 ]
+	done
+else
+	note "groff is not installed: the manual pages were not rendered"
+fi
 run "$SBXD" check --json
 check "check --json prints JSON ($out)" contains "$out" '"landlock_abi": '
 features=$out
