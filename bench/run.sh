@@ -62,7 +62,22 @@ if [ -x "$FLOOR" ] && [ "$(id -u)" = 0 ]; then
 	echo
 	echo "== against the kernel floor (reference harness: $FLOOR)"
 	printf '{"process": {"args": ["/bin/true"]}}\n' >"$OUT/true.json"
-	EXTRA_PEERS="sandboxd=$B/sandboxd run $OUT/true.json" SECTIONS=peers \
+	# an OCI bundle like the harness's crun and runc ones: busybox `true` in
+	# a root filesystem, the config `sandboxd spec` writes (a user namespace,
+	# runc's mounts, masked and read-only paths), and the same with the
+	# shipped container-default policy, as theirs get a Docker-like profile
+	mkdir -p "$OUT/oci/rootfs/bin"
+	cp "$(command -v busybox)" "$OUT/oci/rootfs/bin/busybox"
+	ln -sf busybox "$OUT/oci/rootfs/bin/true"
+	chown -R 65534:65534 "$OUT/oci/rootfs"
+	"$B/sandboxd" spec --bundle "$OUT/oci"
+	sed -i 's/"args": \["sh"\]/"args": ["\/bin\/true"]/' "$OUT/oci/config.json"
+	sed 's/^{/{"sandbox": {"policy": "container-default"},/' "$OUT/oci/config.json" \
+		>"$OUT/oci/config-sec.json"
+	EXTRA_PEERS="sandboxd=$B/sandboxd run $OUT/true.json
+sandboxd-oci=$B/sandboxd run $OUT/oci/config.json
+sandboxd-oci+sec=$B/sandboxd run $OUT/oci/config-sec.json" SECTIONS=peers \
+		SANDBOXD_POLICY_DIR="$SRC/policies" \
 		QUICK=${QUICK:-0} OUT="$OUT/floor" bash "$FLOOR" 2>"$OUT/floor.log" |
 		sed -n '/SUMMARY/,$p' | tee "$OUT/floor.txt"
 else
