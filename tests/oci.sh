@@ -68,6 +68,17 @@ run S delete c1
 check "delete (rc=$rc, err=$err)" [ "$rc" = 0 ]
 check "its state is gone" [ ! -e "$ROOT/c1" ]
 
+# the /proc/self/exe class of attack: by the time anything of the
+# container's runs, the runtime's image is gone from it (execve), and what
+# /proc/self/exe and /proc/1/exe lead to is the container's own program
+sum=$(sha256sum "$SBXD" | cut -d' ' -f1)
+for a in sh echo; do ln -sf busybox "$B/rootfs/bin/$a"; done
+config '["sh", "-c", "echo x > /proc/self/exe; echo x > /proc/1/exe; exec 3>>/proc/1/exe; readlink /proc/1/exe"]'
+S create --bundle "$B" c10 && S start c10
+for _ in $(seq 50); do [ "$(status c10)" = stopped ] && break; sleep 0.1; done
+check "the runtime's binary is unchanged" [ "$(sha256sum "$SBXD" | cut -d' ' -f1)" = "$sum" ]
+S delete c10
+
 # --- errors
 run S state nosuch
 check "unknown ID (rc=$rc)" [ "$rc" = 125 ]
