@@ -33,6 +33,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "hooks.h"
 #include "spec.h"
 
 #define GATE "exec.fifo"
@@ -297,6 +298,23 @@ static const char *parse_create(int argc, char **argv, struct create_opts *o, bo
 	return NULL;
 }
 
+/* The hooks of one point, with the container's state in `status` on their
+ * standard input; inside its namespaces with `inside`. */
+static int run_hooks(const struct container *c, const char *point, const char *status, bool inside,
+		     char *msg, size_t len)
+{
+	if (!c->hooks)
+		return 0;
+	char *state = container_oci_state(c, status);
+	if (!state) {
+		snprintf(msg, len, "out of memory");
+		return -1;
+	}
+	int r = hooks_run(c->hooks, point, state, inside ? c->pid : 0, msg, len);
+	free(state);
+	return r;
+}
+
 /* Writes `text` to path atomically. */
 static int write_file(const char *path, const char *text)
 {
@@ -456,6 +474,7 @@ int cmd_create(int argc, char **argv)
 	c.pid_start = start_time(c.pid);
 	now_rfc3339(c.created, sizeof(c.created));
 	c.annotations = spec.annotations;
+	c.hooks = spec.hooks;
 	if (sbx_proc_detach(proc, c.cgroups, sizeof(c.cgroups), &err) < 0) {
 		cli_error("%s", err.message);
 		goto out;
@@ -464,6 +483,14 @@ int cmd_create(int argc, char **argv)
 	if (container_save(dir, &c, &err) < 0) {
 		cli_error("%s", err.message);
 		kill(c.pid, SIGKILL);
+		goto out;
+	}
+	/* set up: the hooks of creation, the container's own last */
+	char hmsg[512];
+	if (run_hooks(&c, "prestart", "creating", false, hmsg, sizeof(hmsg)) < 0 ||
+	    run_hooks(&c, "createRuntime", "creating", false, hmsg, sizeof(hmsg)) < 0 ||
+	    run_hooks(&c, "createContainer", "creating", true, hmsg, sizeof(hmsg)) < 0) {
+		cli_error("create: %s", hmsg);
 		goto out;
 	}
 	if (o.pid_file) {
@@ -491,6 +518,7 @@ out:
 	if (lock >= 0)
 		close(lock);
 	c.annotations = NULL; /* the spec's */
+	c.hooks = NULL;
 	spec_free(&spec);
 	return rc;
 }
@@ -572,6 +600,11 @@ int cmd_start(int argc, char **argv)
 		cli_error("start: container \"%s\" is %s, not created", id, status);
 		goto out;
 	}
+	char hmsg[512];
+	if (run_hooks(&s.c, "startContainer", "created", true, hmsg, sizeof(hmsg)) < 0) {
+		cli_error("start: %s", hmsg);
+		goto out;
+	}
 	/* the container holds the FIFO open for reading: this open does not
 	 * block, and the byte is what it waits for */
 	int fd = openat(s.dir, GATE, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -589,6 +622,9 @@ int cmd_start(int argc, char **argv)
 		cli_error("start: %s", err.message);
 		goto out;
 	}
+	/* OCI: a failing poststart hook is a warning; the container runs */
+	if (run_hooks(&s.c, "poststart", "running", false, hmsg, sizeof(hmsg)) < 0)
+		cli_error("start: warning: %s", hmsg);
 	rc = 0;
 out:
 	session_end(&s);
@@ -738,6 +774,9 @@ int cmd_delete(int argc, char **argv)
 		cli_error("delete: %s: %s", path, strerror(errno));
 		goto out;
 	}
+	char hmsg[512];
+	if (run_hooks(&s.c, "poststop", "stopped", false, hmsg, sizeof(hmsg)) < 0)
+		cli_error("delete: warning: %s", hmsg);
 	rc = 0;
 out:
 	session_end(&s);

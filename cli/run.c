@@ -136,6 +136,12 @@ int cmd_run(int argc, char **argv)
 			report_write(o.report, NULL, err.message, NULL);
 		return EXIT_SANDBOX_ERROR;
 	}
+	if (spec.hooks) {
+		cli_error("%s: hooks: sandboxd run does not run OCI hooks; create and start do",
+			  o.spec);
+		spec_free(&spec);
+		return EXIT_SANDBOX_ERROR;
+	}
 	char *report = report_path(&o, &spec);
 	sbx_limits limits = {.size = sizeof(limits)};
 	sbx_config_get_limits(spec.cfg, &limits, NULL);

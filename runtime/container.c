@@ -29,11 +29,12 @@ static int fail(sbx_error *err, int code, const char *what)
 int container_save(int dirfd, const struct container *c, sbx_error *err)
 {
 	json_t *ann = c->annotations ? json_loads(c->annotations, 0, NULL) : NULL;
-	json_t *o =
-		json_pack("{s:s, s:s, s:I, s:I, s:s, s:b, s:s, s:o}", "id", c->id, "bundle",
-			  c->bundle, "pid", (json_int_t)c->pid, "pid_start",
-			  (json_int_t)c->pid_start, "created", c->created, "started", c->started,
-			  "cgroups", c->cgroups, "annotations", ann ? ann : json_object());
+	json_t *hooks = c->hooks ? json_loads(c->hooks, 0, NULL) : NULL;
+	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:b, s:s, s:o, s:o}", "id", c->id,
+			      "bundle", c->bundle, "pid", (json_int_t)c->pid, "pid_start",
+			      (json_int_t)c->pid_start, "created", c->created, "started",
+			      c->started, "cgroups", c->cgroups, "annotations",
+			      ann ? ann : json_object(), "hooks", hooks ? hooks : json_object());
 	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	json_decref(o);
 	if (!text)
@@ -66,10 +67,11 @@ int container_load(int dirfd, struct container *c, sbx_error *err)
 	const char *id, *bundle, *created, *cgroups;
 	json_int_t pid, start;
 	int started;
-	json_t *ann = NULL;
-	if (!o || json_unpack(o, "{s:s, s:s, s:I, s:I, s:s, s:b, s:s, s?o}", "id", &id, "bundle",
-			      &bundle, "pid", &pid, "pid_start", &start, "created", &created,
-			      "started", &started, "cgroups", &cgroups, "annotations", &ann) < 0) {
+	json_t *ann = NULL, *hooks = NULL;
+	if (!o ||
+	    json_unpack(o, "{s:s, s:s, s:I, s:I, s:s, s:b, s:s, s?o, s?o}", "id", &id, "bundle",
+			&bundle, "pid", &pid, "pid_start", &start, "created", &created, "started",
+			&started, "cgroups", &cgroups, "annotations", &ann, "hooks", &hooks) < 0) {
 		json_decref(o);
 		return fail(err, EBADMSG, STATE_FILE " is damaged");
 	}
@@ -82,6 +84,8 @@ int container_load(int dirfd, struct container *c, sbx_error *err)
 	c->started = started;
 	if (ann && json_object_size(ann))
 		c->annotations = json_dumps(ann, JSON_COMPACT);
+	if (hooks && json_object_size(hooks))
+		c->hooks = json_dumps(hooks, JSON_COMPACT);
 	json_decref(o);
 	return 0;
 }
@@ -90,6 +94,8 @@ void container_free(struct container *c)
 {
 	free(c->annotations);
 	c->annotations = NULL;
+	free(c->hooks);
+	c->hooks = NULL;
 }
 
 char *container_oci_state(const struct container *c, const char *status)

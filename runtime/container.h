@@ -20,6 +20,7 @@ struct container {
 	bool started;		      /* `start` has run */
 	char cgroups[4096];	      /* its cgroup directories, one a line */
 	char *annotations;	      /* JSON object text, or NULL; owned */
+	char *hooks;		      /* the spec's hooks, JSON text, or NULL; owned */
 };
 
 /* Writes state.json into the directory dirfd, atomically. */

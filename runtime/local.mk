@@ -7,6 +7,7 @@ runtime_libsbxruntime_la_SOURCES = runtime/spec.c runtime/spec.h runtime/json.c 
 	runtime/grants.c runtime/grants.h \
 	runtime/filesystem.c runtime/filesystem.h \
 	runtime/container.c runtime/container.h \
+	runtime/hooks.c runtime/hooks.h \
 	runtime/privileges.c runtime/privileges.h
 runtime_libsbxruntime_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 runtime_libsbxruntime_la_LIBADD = $(JANSSON_LIBS)

@@ -13,6 +13,7 @@
 
 #include "filesystem.h"
 #include "grants.h"
+#include "hooks.h"
 #include "json.h"
 #include "ocipolicy.h"
 #include "privileges.h"
@@ -27,7 +28,6 @@ static const struct {
 	const char *path;
 	const char *why;
 } not_yet[] = {
-	{"hooks", "hooks are not supported yet"},
 	{"process.user.additionalGids", "additional groups are not supported yet"},
 	{"process.apparmorProfile", "AppArmor profiles are not supported"},
 	{"process.selinuxLabel", "SELinux labels are not supported"},
@@ -520,12 +520,16 @@ static int load(struct ctx *c, json_t *root, json_error_t *jerr, struct spec *ou
 	}
 	c->limits.size = sizeof(c->limits);
 	int r = parse(c, root);
+	char *hooks = NULL;
+	if (r == 0)
+		r = hooks_parse(c, root, &hooks);
 	json_t *ann = json_object_get(root, "annotations");
 	char *annotations = r == 0 && json_is_object(ann) ? json_dumps(ann, JSON_COMPACT) : NULL;
 	json_t *process = json_object_get(root, "process");
 	bool terminal = json_is_true(json_object_get(process, "terminal"));
 	json_decref(root);
 	if (r < 0) {
+		free(annotations);
 		sbx_config_free(c->cfg);
 		free(c->report);
 		errno = -r;
@@ -535,6 +539,7 @@ static int load(struct ctx *c, json_t *root, json_error_t *jerr, struct spec *ou
 	out->report = c->report;
 	out->relay_output = c->relay_output;
 	out->annotations = annotations;
+	out->hooks = hooks;
 	out->terminal = terminal;
 	out->cgroup_named = c->cgroup_named;
 	return 0;
@@ -584,4 +589,6 @@ void spec_free(struct spec *s)
 	s->report = NULL;
 	free(s->annotations);
 	s->annotations = NULL;
+	free(s->hooks);
+	s->hooks = NULL;
 }

@@ -15,6 +15,7 @@ struct spec {
 	char *annotations; /* the "annotations" object as JSON text, or NULL; owned */
 	bool terminal;	   /* process.terminal */
 	bool cgroup_named; /* linux.cgroupsPath gave the cgroups' name */
+	char *hooks;	   /* the "hooks" object as JSON text, or NULL; owned */
 };
 
 /* Parses the spec in `path` ("-" reads standard input) into `out`.

@@ -232,11 +232,17 @@ END_TEST
 
 START_TEST(unsupported_fields_are_errors_not_silence)
 {
-	/* hooks asked for and not yet run would leave the container set up
-	 * differently than the spec says: refuse */
-	expect_error("{\"process\": {\"args\": [\"x\"]}, \"hooks\": {\"prestart\": "
-		     "[{\"path\": \"/bin/true\"}]}}",
-		     ENOTSUP, "spec.json: hooks: hooks are not supported yet");
+	/* groups asked for and not yet set would run the program with other
+	 * rights than the spec says: refuse */
+	expect_error("{\"process\": {\"args\": [\"x\"], \"user\": {\"uid\": 0, \"gid\": 0, "
+		     "\"additionalGids\": [10]}}}",
+		     ENOTSUP,
+		     "spec.json: process.user.additionalGids: additional groups are not supported "
+		     "yet");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"hooks\": {\"poststart\": "
+		     "[{\"path\": \"/bin/true\", \"timeout\": 0}]}}",
+		     EINVAL,
+		     "spec.json: hooks.poststart[0].timeout: expected an integer 1-86400, got 0");
 	/* empty values ask for nothing and are fine */
 	struct spec s;
 	load_ok("{\"process\": {\"args\": [\"x\"], \"capabilities\": {\"bounding\": [], "

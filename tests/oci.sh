@@ -79,6 +79,45 @@ for _ in $(seq 50); do [ "$(status c10)" = stopped ] && break; sleep 0.1; done
 check "the runtime's binary is unchanged" [ "$(sha256sum "$SBXD" | cut -d' ' -f1)" = "$sum" ]
 S delete c10
 
+# --- hooks: each point, the state on stdin; the container's own inside it
+H="$T/hookout"
+mkdir -p "$H" && chmod 777 "$H"
+for a in readlink; do ln -sf busybox "$B/rootfs/bin/$a"; done
+rt() { echo "{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > $H/$1.json\"]}"; }
+inside() { echo "{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > /hookdir/$1.json; readlink /proc/self/ns/mnt > /hookdir/$1.ns\"]}"; }
+config '["sleep", "60"]' ', "hooks": {"prestart": ['"$(rt prestart)"'], "createRuntime": ['"$(rt createRuntime)"'],
+  "createContainer": ['"$(inside createContainer)"'], "startContainer": ['"$(inside startContainer)"'],
+  "poststart": ['"$(rt poststart)"'], "poststop": ['"$(rt poststop)"']}'
+sed -i 's|"mounts": \[|"mounts": [{"destination": "/hookdir", "type": "bind", "source": "'"$H"'"}, |' "$B/config.json"
+run S create --bundle "$B" ch
+check "create with hooks (rc=$rc, err=$err)" [ "$rc" = 0 ]
+for p in prestart createRuntime createContainer; do
+	check "$p ran with the state on stdin" grep -q '"id": "ch"' "$H/$p.json"
+done
+check "createRuntime saw it creating" grep -q '"status": "creating"' "$H/createRuntime.json"
+check "startContainer not yet" [ ! -e "$H/startContainer.json" ]
+pid=$(S state ch | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+check "createContainer ran in the container's mount namespace" [ "$(cat "$H/createContainer.ns")" = "$(readlink /proc/"$pid"/ns/mnt)" ]
+run S start ch
+check "start with hooks (rc=$rc, err=$err)" [ "$rc" = 0 ]
+check "startContainer ran, inside" [ "$(cat "$H/startContainer.ns" 2>/dev/null)" = "$(readlink /proc/"$pid"/ns/mnt)" ]
+check "poststart saw it running" grep -q '"status": "running"' "$H/poststart.json"
+S delete --force ch
+check "poststop ran at delete" grep -q '"status": "stopped"' "$H/poststop.json"
+# a failing creation hook fails create and leaves nothing; a slow one is cut
+config '["sleep", "60"]' ', "hooks": {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}'
+run S create --bundle "$B" ch2
+check "a failing createRuntime hook fails create (rc=$rc)" [ "$rc" = 125 ]
+check "and is named ($err)" contains "$err" "hook /bin/sh: exited with 3"
+check "no state left" [ ! -e "$ROOT/ch2" ]
+config '["sleep", "60"]' ', "hooks": {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}'
+run S create --bundle "$B" ch3
+check "a hook past its timeout fails create ($err)" contains "$err" "hook /bin/sleep: timed out after 1 s"
+check "no state left by it" [ ! -e "$ROOT/ch3" ]
+config '["true"]' ', "hooks": {"poststop": [{"path": "relative"}]}'
+run S create --bundle "$B" ch4
+check "a relative hook path is named ($err)" contains "$err" "hooks.poststop[0].path: expected an absolute path"
+
 # --- errors
 run S state nosuch
 check "unknown ID (rc=$rc)" [ "$rc" = 125 ]
