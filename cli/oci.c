@@ -92,6 +92,39 @@ static bool valid_id(const char *id)
 	return true;
 }
 
+/* valid_id, or an error that says what an ID may hold. */
+static bool check_id(const char *id)
+{
+	if (valid_id(id))
+		return true;
+	cli_error("\"%s\" is not a container ID (letters, digits, _ . + -, at most %d)", id,
+		  CONTAINER_ID_MAX);
+	return false;
+}
+
+/* The next of a container's cgroup directories (one a line in state.json)
+ * into dir; false after the last. */
+static bool next_cgroup(const char **cursor, char *dir, size_t len)
+{
+	const char *l = *cursor;
+	if (!*l)
+		return false;
+	size_t n = strcspn(l, "\n");
+	snprintf(dir, len, "%.*s", (int)n, l);
+	*cursor = l + n + (l[n] == '\n');
+	return true;
+}
+
+/* Kills what is in each of them and removes them. */
+static int remove_cgroups(const char *cgroups, sbx_error *err)
+{
+	char dir[PATH_MAX];
+	for (const char *l = cgroups; next_cgroup(&l, dir, sizeof(dir));)
+		if (sbx_cgroup_remove(dir, err) < 0)
+			return -1;
+	return 0;
+}
+
 /* An open session on one container: the root locked, its directory open,
  * its state loaded. */
 struct session {
@@ -114,11 +147,8 @@ static int session_open(struct session *s, const char *id, bool quiet_missing)
 {
 	s->lock = s->dir = -1;
 	memset(&s->c, 0, sizeof(s->c));
-	if (!valid_id(id)) {
-		cli_error("\"%s\" is not a container ID (letters, digits, _ . + -, at most %d)", id,
-			  CONTAINER_ID_MAX);
+	if (!check_id(id))
 		return -1;
-	}
 	if (state_root(s->root, sizeof(s->root)) < 0 || (s->lock = lock_root(s->root)) < 0)
 		return -1;
 	char path[PATH_MAX * 2];
@@ -173,21 +203,37 @@ static bool alive(const struct container *c)
  * or the v1 freezer's freezer.state ("FROZEN"). False if it has neither. */
 static bool freezer_file(const struct container *c, char *path, size_t len, bool *v2)
 {
-	for (const char *l = c->cgroups; *l;) {
-		size_t n = strcspn(l, "\n");
-		snprintf(path, len, "%.*s/cgroup.freeze", (int)n, l);
+	char dir[PATH_MAX];
+	for (const char *l = c->cgroups; next_cgroup(&l, dir, sizeof(dir));) {
+		snprintf(path, len, "%s/cgroup.freeze", dir);
 		if (access(path, W_OK) == 0) {
 			*v2 = true;
 			return true;
 		}
-		snprintf(path, len, "%.*s/freezer.state", (int)n, l);
+		snprintf(path, len, "%s/freezer.state", dir);
 		if (access(path, W_OK) == 0) {
 			*v2 = false;
 			return true;
 		}
-		l += n + (l[n] == '\n');
 	}
 	return false;
+}
+
+/* Writes the freezer; false (errno set) without one or on failure. */
+static bool set_frozen(const struct container *c, bool on)
+{
+	char path[PATH_MAX + 32];
+	bool v2;
+	if (!freezer_file(c, path, sizeof(path), &v2)) {
+		errno = ENOENT;
+		return false;
+	}
+	FILE *f = fopen(path, "we");
+	const char *v = v2 ? (on ? "1" : "0") : (on ? "FROZEN" : "THAWED");
+	bool ok = f && fputs(v, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	return ok;
 }
 
 static bool frozen(const struct container *c)
@@ -347,13 +393,7 @@ static void undo_create(int root_fd, const char *id, sbx_proc *proc, const char 
 {
 	if (proc)
 		sbx_proc_free(proc); /* kills it and removes its cgroups */
-	for (const char *l = cgroups; l && *l;) {
-		char dir[PATH_MAX];
-		size_t n = strcspn(l, "\n");
-		snprintf(dir, sizeof(dir), "%.*s", (int)n, l);
-		sbx_cgroup_remove(dir, NULL);
-		l += n + (l[n] == '\n');
-	}
+	remove_cgroups(cgroups, NULL);
 	int dir = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0) {
 		unlinkat(dir, GATE, 0);
@@ -401,11 +441,8 @@ int cmd_create(int argc, char **argv)
 		fputs(create_usage, stdout);
 		return 0;
 	}
-	if (!valid_id(o.id)) {
-		cli_error("\"%s\" is not a container ID (letters, digits, _ . + -, at most %d)",
-			  o.id, CONTAINER_ID_MAX);
+	if (!check_id(o.id))
 		return EXIT_SANDBOX_ERROR;
-	}
 	struct container c = {0};
 	if (!realpath(o.bundle, c.bundle)) {
 		cli_error("bundle %s: %s", o.bundle, strerror(errno));
@@ -482,7 +519,6 @@ int cmd_create(int argc, char **argv)
 	proc = NULL;
 	if (container_save(dir, &c, &err) < 0) {
 		cli_error("%s", err.message);
-		kill(c.pid, SIGKILL);
 		goto out;
 	}
 	/* set up: the hooks of creation, the container's own last */
@@ -498,14 +534,13 @@ int cmd_create(int argc, char **argv)
 		snprintf(pid, sizeof(pid), "%d", (int)c.pid);
 		if (write_file(o.pid_file, pid) < 0) {
 			cli_error("--pid-file %s: %s", o.pid_file, strerror(errno));
-			kill(c.pid, SIGKILL);
 			goto out;
 		}
 	}
 	rc = 0;
 out:
 	if (rc != 0 && made) {
-		if (c.pid > 0 && !proc)
+		if (c.pid > 0 && !proc) /* detached: ours to end */
 			kill(c.pid, SIGKILL);
 		undo_create(root_fd, o.id, proc, c.cgroups);
 	}
@@ -526,8 +561,8 @@ out:
 /* ---------------------------------------------------------------- the others */
 
 /* Parses "[--help] ID" style arguments with the given boolean flags. */
-static const char *one_id(int argc, char **argv, const char *cmd, const char *const *flags,
-			  bool *set, const char **id, bool *help, const char **extra)
+static const char *one_id(int argc, char **argv, const char *const *flags, bool *set,
+			  const char **id, bool *help, const char **extra)
 {
 	*id = NULL;
 	if (extra)
@@ -556,7 +591,6 @@ static const char *one_id(int argc, char **argv, const char *cmd, const char *co
 		else
 			return "too many arguments (see --help)";
 	}
-	(void)cmd;
 	if (!*id)
 		return "missing the container ID (see --help)";
 	return NULL;
@@ -573,7 +607,7 @@ static int begin(int argc, char **argv, const char *cmd, const char *usage,
 {
 	const char *id;
 	bool help = false;
-	const char *msg = one_id(argc, argv, cmd, flags, set, &id, &help, extra);
+	const char *msg = one_id(argc, argv, flags, set, &id, &help, extra);
 	if (help) {
 		fputs(usage, stdout);
 		return 1;
@@ -670,16 +704,14 @@ static int parse_signal(const char *s)
 static int kill_cgroups(const char *cgroups, int sig)
 {
 	int n = 0;
-	for (const char *l = cgroups; *l;) {
-		size_t len = strcspn(l, "\n");
-		char path[PATH_MAX + 16];
-		snprintf(path, sizeof(path), "%.*s/cgroup.procs", (int)len, l);
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	for (const char *l = cgroups; next_cgroup(&l, dir, sizeof(dir));) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 		FILE *f = fopen(path, "re");
 		for (int pid; f && fscanf(f, "%d", &pid) == 1;)
 			n += kill(pid, sig) == 0;
 		if (f)
 			fclose(f);
-		l += len + (l[len] == '\n');
 	}
 	return n;
 }
@@ -742,10 +774,13 @@ int cmd_delete(int argc, char **argv)
 	const char *id = s.c.id;
 	int rc = EXIT_SANDBOX_ERROR;
 	const char *status = status_of(&s.c);
-	if (!strcmp(status, "running") && !set[0]) {
-		cli_error("delete: container \"%s\" is running (stop it, or use --force)", id);
+	if (strcmp(status, "stopped") && strcmp(status, "created") && !set[0]) {
+		cli_error("delete: container \"%s\" is %s (stop it, or use --force)", id, status);
 		goto out;
 	}
+	/* a v1-frozen process takes no signal until thawed */
+	if (!strcmp(status, "paused"))
+		set_frozen(&s.c, false);
 	int fd = container_pidfd(&s.c);
 	if (fd >= 0) {
 		/* gone when delete returns: the pidfd polls readable at its exit */
@@ -756,15 +791,9 @@ int cmd_delete(int argc, char **argv)
 		close(fd);
 	}
 	sbx_error err;
-	for (const char *l = s.c.cgroups; *l;) {
-		size_t len = strcspn(l, "\n");
-		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%.*s", (int)len, l);
-		if (sbx_cgroup_remove(dir, &err) < 0) {
-			cli_error("delete: %s", err.message);
-			goto out;
-		}
-		l += len + (l[len] == '\n');
+	if (remove_cgroups(s.c.cgroups, &err) < 0) {
+		cli_error("delete: %s", err.message);
+		goto out;
 	}
 	unlinkat(s.dir, GATE, 0);
 	unlinkat(s.dir, "state.json", 0);
@@ -936,22 +965,15 @@ static int freeze(int argc, char **argv, bool on)
 	const char *id = s.c.id;
 	int rc = EXIT_SANDBOX_ERROR;
 	const char *status = status_of(&s.c);
-	char path[PATH_MAX + 32];
-	bool v2;
-	if (strcmp(status, on ? "running" : "paused")) {
+	if (strcmp(status, on ? "running" : "paused"))
 		cli_error("%s: container \"%s\" is %s, not %s", cmd, id, status,
 			  on ? "running" : "paused");
-	} else if (!freezer_file(&s.c, path, sizeof(path), &v2)) {
-		cli_error("%s: container \"%s\" has no freezer (cgroup v2, or the v1 freezer)", cmd,
-			  id);
-	} else {
-		FILE *f = fopen(path, "we");
-		const char *v = v2 ? (on ? "1" : "0") : (on ? "FROZEN" : "THAWED");
-		if (!f || fputs(v, f) < 0 || fclose(f) != 0)
-			cli_error("%s: %s: %s", cmd, path, strerror(errno));
-		else
-			rc = 0;
-	}
+	else if (!set_frozen(&s.c, on))
+		cli_error("%s: container \"%s\": %s", cmd, id,
+			  errno == ENOENT ? "it has no freezer (cgroup v2, or the v1 freezer)"
+					  : strerror(errno));
+	else
+		rc = 0;
 	session_end(&s);
 	return rc;
 }
