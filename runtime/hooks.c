@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -156,6 +157,10 @@ static int run_one(const json_t *h, const char *state, pid_t ns_pid, char *msg, 
 			}
 			if (inner < 0)
 				_exit(126);
+			/* killed at a timeout, the one in between takes the hook along */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(126);
 		}
 		execve(path, argv, envp);
 		_exit(127);
@@ -168,16 +173,16 @@ static int run_one(const json_t *h, const char *state, pid_t ns_pid, char *msg, 
 		snprintf(msg, len, "hook %s: fork: %s", path, strerror(errno));
 		return -1;
 	}
-	/* the state, then EOF; a hook that does not read it is fine */
+	/* the state, then EOF; a hook that does not read it is fine (EPIPE) */
 	signal(SIGPIPE, SIG_IGN);
-	size_t n = strlen(state);
-	if (write(in[1], state, n) != (ssize_t)n && errno != EPIPE)
-		(void)0;
+	ssize_t unused = write(in[1], state, strlen(state));
+	(void)unused;
 	close(in[1]);
+	/* its exit makes the pidfd readable; without one, no timeout */
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-	int pr;
-	while ((pr = poll(&pfd, 1, timeout_ms)) < 0 && errno == EINTR)
+	int pr = 1;
+	while (pidfd >= 0 && (pr = poll(&pfd, 1, timeout_ms)) < 0 && errno == EINTR)
 		;
 	if (pr == 0) {
 		kill(pid, SIGKILL);

@@ -68,14 +68,21 @@ run S delete c1
 check "delete (rc=$rc, err=$err)" [ "$rc" = 0 ]
 check "its state is gone" [ ! -e "$ROOT/c1" ]
 
-# the /proc/self/exe class of attack: by the time anything of the
-# container's runs, the runtime's image is gone from it (execve), and what
-# /proc/self/exe and /proc/1/exe lead to is the container's own program
+# the /proc/self/exe class of attack. Until start, the container's pid 1
+# is the runtime itself waiting at its gate: a program run inside then (a
+# startContainer hook, from the container's root filesystem) tries to
+# write the runtime's binary through /proc/1/exe; after start the
+# container's own program tries /proc/self/exe and /proc/1/exe, which by
+# then are its own (execve replaced the runtime's image)
 sum=$(sha256sum "$SBXD" | cut -d' ' -f1)
 for a in sh echo; do ln -sf busybox "$B/rootfs/bin/$a"; done
-config '["sh", "-c", "echo x > /proc/self/exe; echo x > /proc/1/exe; exec 3>>/proc/1/exe; readlink /proc/1/exe"]'
+mkdir -p "$T/exe" && chmod 777 "$T/exe"
+config '["sh", "-c", "echo x > /proc/self/exe; echo x > /proc/1/exe; exec 3>>/proc/1/exe; readlink /proc/1/exe"]' \
+	', "hooks": {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exec 2>/exe/err; echo x >> /proc/1/exe; true"]}]}'
+sed -i 's|"mounts": \[|"mounts": [{"destination": "/exe", "type": "bind", "source": "'"$T/exe"'"}, |' "$B/config.json"
 S create --bundle "$B" c10 && S start c10
 for _ in $(seq 50); do [ "$(status c10)" = stopped ] && break; sleep 0.1; done
+check "the hook's write to the waiting runtime was refused ($(cat "$T/exe/err"))" grep -q "can't create /proc/1/exe" "$T/exe/err"
 check "the runtime's binary is unchanged" [ "$(sha256sum "$SBXD" | cut -d' ' -f1)" = "$sum" ]
 S delete c10
 
@@ -114,6 +121,15 @@ config '["sleep", "60"]' ', "hooks": {"createRuntime": [{"path": "/bin/sleep", "
 run S create --bundle "$B" ch3
 check "a hook past its timeout fails create ($err)" contains "$err" "hook /bin/sleep: timed out after 1 s"
 check "no state left by it" [ ! -e "$ROOT/ch3" ]
+# one inside the container, past its timeout: start fails, and the hook
+# does not live on in there
+config '["sleep", "60"]' ', "hooks": {"startContainer": [{"path": "/bin/sleep", "args": ["sleep", "7331"], "timeout": 1}]}'
+S create --bundle "$B" ch5
+run S start ch5
+check "a startContainer hook past its timeout fails start ($err)" contains "$err" "hook /bin/sleep: timed out after 1 s"
+sleep 0.3
+check "and the hook is gone, not orphaned" bash -c '! ps -eo args | grep -qx "sleep 7331"'
+S delete --force ch5
 config '["true"]' ', "hooks": {"poststop": [{"path": "relative"}]}'
 run S create --bundle "$B" ch4
 check "a relative hook path is named ($err)" contains "$err" "hooks.poststop[0].path: expected an absolute path"
@@ -206,10 +222,18 @@ if [ "$(id -u)" = 0 ]; then
 	check "its processes are not running" [ "$frozen_ok" = yes ]
 	run S pause c9
 	check "pause twice fails (rc=$rc, err=$err)" contains "$err" 'is paused, not running'
+	run S delete c9
+	check "delete of a paused container fails ($err)" contains "$err" 'container "c9" is paused (stop it, or use --force)'
 	run S resume c9
 	check "resume (rc=$rc, err=$err)" [ "$rc" = 0 ]
 	check "running again" [ "$(status c9)" = running ]
-	S delete --force c9
+	# --force on a paused one: thawed, so that the kill lands at once
+	S pause c9
+	start_s=$(date +%s)
+	run S delete --force c9
+	check "delete --force of a paused container (rc=$rc, err=$err)" [ "$rc" = 0 ]
+	check "without waiting for a frozen process ($(($(date +%s) - start_s)) s)" [ $(($(date +%s) - start_s)) -lt 5 ]
+	check "its state is gone" [ ! -e "$ROOT/c9" ]
 
 	run S delete --force c6
 	check "delete c6 (rc=$rc, err=$err)" [ "$rc" = 0 ]
