@@ -329,25 +329,33 @@ int sbx_config_set_domainname(sbx_config *c, const char *name, sbx_error *err)
 	return set_uts_name(c->domainname, "domainname", name, err);
 }
 
-int sbx_config_set_start_gate(sbx_config *c, int fd, sbx_error *err)
+/* Replaces *slot (an owned fd, or -1) with a duplicate of fd, checked to
+ * be of file type `type` (S_IFIFO, S_IFSOCK; errnum if not), or with -1. */
+static int set_typed_fd(int *slot, int fd, mode_t type, int errnum, const char *what,
+			const char *kind, sbx_error *err)
 {
-	if (!c)
-		return CFG_ERR(err, EINVAL, "start gate: NULL configuration");
 	int dup = -1;
 	if (fd >= 0) {
 		struct stat st;
 		if (fstat(fd, &st) < 0)
-			return err_set(err, SBX_STAGE_CONFIG, errno, "start gate: fd %d", fd);
-		if (!S_ISFIFO(st.st_mode))
-			return CFG_ERR(err, EINVAL, "start gate: fd %d is not a FIFO", fd);
+			return err_set(err, SBX_STAGE_CONFIG, errno, "%s: fd %d", what, fd);
+		if ((st.st_mode & S_IFMT) != type)
+			return CFG_ERR(err, errnum, "%s: fd %d is not %s", what, fd, kind);
 		if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
-			return err_set(err, SBX_STAGE_CONFIG, errno, "start gate: duplicate fd %d",
+			return err_set(err, SBX_STAGE_CONFIG, errno, "%s: duplicate fd %d", what,
 				       fd);
 	}
-	if (c->gate_fd >= 0)
-		close(c->gate_fd);
-	c->gate_fd = dup;
+	if (*slot >= 0)
+		close(*slot);
+	*slot = dup;
 	return 0;
+}
+
+int sbx_config_set_start_gate(sbx_config *c, int fd, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "start gate: NULL configuration");
+	return set_typed_fd(&c->gate_fd, fd, S_IFIFO, EINVAL, "start gate", "a FIFO", err);
 }
 
 /* Which namespace makes a sysctl the sandbox's own, or 0 if none does. */
@@ -451,21 +459,8 @@ int sbx_config_set_console_socket(sbx_config *c, int fd, sbx_error *err)
 {
 	if (!c)
 		return CFG_ERR(err, EINVAL, "console socket: NULL configuration");
-	int dup = -1;
-	if (fd >= 0) {
-		struct stat st;
-		if (fstat(fd, &st) < 0)
-			return err_set(err, SBX_STAGE_CONFIG, errno, "console socket: fd %d", fd);
-		if (!S_ISSOCK(st.st_mode))
-			return CFG_ERR(err, ENOTSOCK, "console socket: fd %d is not a socket", fd);
-		if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
-			return err_set(err, SBX_STAGE_CONFIG, errno,
-				       "console socket: duplicate fd %d", fd);
-	}
-	if (c->console_fd >= 0)
-		close(c->console_fd);
-	c->console_fd = dup;
-	return 0;
+	return set_typed_fd(&c->console_fd, fd, S_IFSOCK, ENOTSOCK, "console socket", "a socket",
+			    err);
 }
 
 int sbx_config_set_oom_score_adj(sbx_config *c, int adj, sbx_error *err)

@@ -162,6 +162,20 @@ static void plan_proc(struct builder *b, bool host_root_uid)
 	}
 }
 
+/* /dev's links: `kind` MOP_SYMLINK on our own /dev, MOP_LINK (resolved
+ * inside, left alone where something is there) in a root filesystem. */
+static void plan_dev_links(struct builder *b, enum mount_kind kind)
+{
+	static const char *const links[][2] = {
+		{"pts/ptmx", "dev/ptmx"},	   {"/proc/self/fd", "dev/fd"},
+		{"/proc/self/fd/0", "dev/stdin"},  {"/proc/self/fd/1", "dev/stdout"},
+		{"/proc/self/fd/2", "dev/stderr"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)
+		at(b, kind, fmt(b, "create the /%s symlink", links[i][1]), links[i][1], 0)->src =
+			links[i][0];
+}
+
 /* A tmpfs /dev holding binds of the host's harmless device nodes: a bind
  * keeps the host mount's flags, so the nodes work although the tmpfs under
  * them is nodev. */
@@ -184,14 +198,7 @@ static void plan_dev(struct builder *b)
 	at(b, MOP_MKDIR, "create /dev/shm", "dev/shm", 01777);
 	mnt(b, "mount tmpfs on /dev/shm", "tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
 	    "mode=1777");
-	static const char *const links[][2] = {
-		{"pts/ptmx", "dev/ptmx"},	   {"/proc/self/fd", "dev/fd"},
-		{"/proc/self/fd/0", "dev/stdin"},  {"/proc/self/fd/1", "dev/stdout"},
-		{"/proc/self/fd/2", "dev/stderr"},
-	};
-	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)
-		at(b, MOP_SYMLINK, fmt(b, "create the /%s symlink", links[i][1]), links[i][1], 0)
-			->src = links[i][0];
+	plan_dev_links(b, MOP_SYMLINK);
 }
 
 /* The host root read-only, fresh /proc, /sys, /dev and /tmp. */
@@ -251,9 +258,8 @@ static void plan_rootfs(struct builder *b, const struct sbx_config *cfg)
 static void plan_rootfs_dev(struct builder *b)
 {
 	struct stat st;
-	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(*nodes); i++) {
-		const char *host = fmt(b, "/dev/%s", nodes[i]);
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(*dev_nodes); i++) {
+		const char *host = fmt(b, "/dev/%s", dev_nodes[i]);
 		if (!host || stat(host, &st) < 0)
 			continue; /* out of memory (noted), or this host lacks it */
 		struct mount_op *op =
@@ -262,14 +268,7 @@ static void plan_rootfs_dev(struct builder *b)
 		op->dst = host + 1;
 		op->create = S_IFREG;
 	}
-	static const char *const links[][2] = {
-		{"pts/ptmx", "dev/ptmx"},	   {"/proc/self/fd", "dev/fd"},
-		{"/proc/self/fd/0", "dev/stdin"},  {"/proc/self/fd/1", "dev/stdout"},
-		{"/proc/self/fd/2", "dev/stderr"},
-	};
-	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)
-		at(b, MOP_LINK, fmt(b, "create the /%s symlink", links[i][1]), links[i][1], 0)->src =
-			links[i][0];
+	plan_dev_links(b, MOP_LINK);
 }
 
 static uint64_t attrs_of(unsigned f)
