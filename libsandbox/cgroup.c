@@ -827,10 +827,23 @@ int cgroup_detach(struct cgroup_set *cs, char *out, size_t len, sbx_error *err)
 	return 0;
 }
 
+/* Every component a name: no "", "." or "..", which could lead to a
+ * hierarchy's root and everything in it. */
+static bool plain_path(const char *p)
+{
+	for (const char *c = p; *c;) {
+		size_t n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += n + (c[n] == '/');
+	}
+	return true;
+}
+
 int sbx_cgroup_remove(const char *dir, sbx_error *err)
 {
 	static const char root[] = "/sys/fs/cgroup/";
-	if (!dir || strncmp(dir, root, sizeof(root) - 1) || strstr(dir, "/../") ||
+	if (!dir || strncmp(dir, root, sizeof(root) - 1) || !plain_path(dir + sizeof(root) - 1) ||
 	    !strchr(dir + sizeof(root) - 1, '/'))
 		return err_setx(err, SBX_STAGE_RUN, EINVAL,
 				"cgroup remove: \"%s\" is not a cgroup beneath %s", dir ? dir : "",

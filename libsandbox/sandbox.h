@@ -662,8 +662,9 @@ SBX_EXPORT int sbx_proc_detach(sbx_proc *proc, char *dirs, size_t len, sbx_error
 
 /* Kills every process in the cgroup directory `dir` (one sbx_proc_detach()
  * reported) and removes it with the cgroups beneath it. A directory that is
- * gone already is not an error. Errors: EINVAL (not beneath
- * /sys/fs/cgroup), EBUSY (processes would not die within 10 s). */
+ * gone already is not an error. Errors: EINVAL (not a cgroup beneath a
+ * hierarchy in /sys/fs/cgroup, or a path with an empty, "." or ".."
+ * component), EBUSY (processes would not die within 10 s). */
 SBX_EXPORT int sbx_cgroup_remove(const char *dir, sbx_error *err);
 
 /* Kills and removes the cgroups that sandboxes of a process that has died

@@ -407,6 +407,10 @@ START_TEST(detached_sandbox_keeps_its_named_cgroups)
 	ck_assert_int_eq(waitpid(pid, &status, __WALL), pid);
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	ck_assert_int_eq(sbx_cgroup_remove("/etc", &err), -EINVAL);
+	/* a ".." would lead to a hierarchy's root and every process in it */
+	ck_assert_int_eq(sbx_cgroup_remove("/sys/fs/cgroup/memory/x/..", &err), -EINVAL);
+	ck_assert_int_eq(sbx_cgroup_remove("/sys/fs/cgroup/pids/./x", &err), -EINVAL);
+	ck_assert_int_eq(sbx_cgroup_remove("/sys/fs/cgroup/pids//x", &err), -EINVAL);
 	unlink(fifo);
 	rmdir(dir);
 }
