@@ -30,7 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -840,14 +842,20 @@ static bool plain_path(const char *p)
 	return true;
 }
 
+static int not_a_cgroup(const char *dir, sbx_error *err)
+{
+	return err_setx(
+		err, SBX_STAGE_RUN, EINVAL,
+		"cgroup remove: \"%s\" is not a cgroup beneath a hierarchy in /sys/fs/cgroup",
+		dir ? dir : "");
+}
+
 int sbx_cgroup_remove(const char *dir, sbx_error *err)
 {
 	static const char root[] = "/sys/fs/cgroup/";
-	if (!dir || strncmp(dir, root, sizeof(root) - 1) || !plain_path(dir + sizeof(root) - 1) ||
-	    !strchr(dir + sizeof(root) - 1, '/'))
-		return err_setx(err, SBX_STAGE_RUN, EINVAL,
-				"cgroup remove: \"%s\" is not a cgroup beneath %s", dir ? dir : "",
-				root);
+	if (!dir || strncmp(dir, root, sizeof(root) - 1) || !dir[sizeof(root) - 1] ||
+	    !plain_path(dir + sizeof(root) - 1))
+		return not_a_cgroup(dir, err);
 	const char *base = strrchr(dir, '/') + 1;
 	char parent[PATH_MAX];
 	snprintf(parent, sizeof(parent), "%.*s", (int)(base - dir), dir);
@@ -856,6 +864,14 @@ int sbx_cgroup_remove(const char *dir, sbx_error *err)
 		pfd < 0 ? -1 : openat(pfd, base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : err_set(err, SBX_STAGE_RUN, errno, "cgroup %s", dir);
+	/* a cgroup, and not a hierarchy's root (/sys/fs/cgroup/memory on a v1
+	 * or hybrid host): it and its parent are on one cgroup file system */
+	struct statfs sfs;
+	struct stat st, pst;
+	if (fstatfs(fd, &sfs) < 0 ||
+	    (sfs.f_type != CGROUP_SUPER_MAGIC && sfs.f_type != CGROUP2_SUPER_MAGIC) ||
+	    fstat(fd, &st) < 0 || fstat(pfd, &pst) < 0 || st.st_dev != pst.st_dev)
+		return not_a_cgroup(dir, err);
 	/* v2 kills in one write; elsewhere kill what is listed until nothing
 	 * is (a pid namespace's init takes the rest with it) */
 	write_at(fd, "cgroup.kill", "1");
