@@ -50,6 +50,17 @@ no_children() {
 	done
 }
 
+# mounts_unchanged: the mount table is as it was when this file was
+# sourced; if not, the difference goes to the log
+MOUNTS_BEFORE=$(cat /proc/self/mountinfo)
+mounts_unchanged() {
+	local now
+	now=$(cat /proc/self/mountinfo)
+	[ "$now" = "$MOUNTS_BEFORE" ] && return 0
+	diff <(printf '%s\n' "$MOUNTS_BEFORE") <(printf '%s\n' "$now") >&2
+	return 1
+}
+
 finish() {
 	echo "$PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]
