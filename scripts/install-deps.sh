@@ -6,7 +6,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libseccomp-dev libcap-dev libcgroup-dev libjansson-dev libbpf-dev check
 util-linux keyutils procps clang-format clang libclang-rt-14-dev python3
 libjpeg62-turbo-dev libcairo2-dev fonts-dejavu-core
-bubblewrap hyperfine busybox-static podman"
+bubblewrap hyperfine busybox-static podman
+qemu-system-x86 kmod cpio"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

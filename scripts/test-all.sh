@@ -4,11 +4,13 @@
 #   1. a -Werror build and `make check` (as root this includes the
 #      unprivileged pass, tests/unpriv.sh)
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
-#   3. the policy parser under libFuzzer, briefly (FUZZ_SECONDS, 30)
-#   4. make format-check
-#   5. make install into a prefix; an out-of-tree program built against it
+#   3. the kernel lane (make check-kernel): the live tests again on a
+#      Debian kernel under qemu, pure cgroup v2 and a working /dev/kvm
+#   4. the policy parser under libFuzzer, briefly (FUZZ_SECONDS, 30)
+#   5. make format-check
+#   6. make install into a prefix; an out-of-tree program built against it
 #      with pkg-config, shared and static, runs a sandbox
-#   6. make distcheck
+#   7. make distcheck
 # Builds go to build/ci-* in the source tree. CI=true makes a skipped
 # unprivileged pass a failure.
 set -euo pipefail
@@ -59,6 +61,9 @@ step "build with ASan + UBSan"
 build san --enable-werror --enable-sanitizers
 step "make check under sanitizers"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 check san
+
+step "kernel lane: the live tests on a pure cgroup v2 kernel under qemu"
+make -C "$SRC/build/ci-werror" -s check-kernel
 
 step "fuzz the policy parser"
 make -C "$SRC/build/ci-werror" -s fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-30}" 2>&1 | tail -4

@@ -88,6 +88,22 @@ AM_TESTS_ENVIRONMENT = \
 
 CLEANFILES += tests/gc.lock
 
+# The kernel lane: these tests again on a pure cgroup v2 Linux with a
+# working /dev/kvm (a Debian kernel under qemu; tests/kernel-lane/lane.sh).
+# The renderer example needs a newer Landlock than Debian 12's kernel has.
+KERNEL_LANE_TESTS = $(LIVE_TESTS) tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh \
+	examples/video-decoder/test.sh
+EXTRA_DIST += tests/kernel-lane/lane.sh tests/kernel-lane/guest.sh tests/kernel-lane/init
+dist_check_SCRIPTS += tests/kernel-lane/errors.sh
+TESTS += tests/kernel-lane/errors.sh
+check-kernel: all $(check_LTLIBRARIES) $(check_PROGRAMS)
+	SBX_LANE_BUILD='$(abs_top_builddir)' SBX_LANE_TESTS='$(KERNEL_LANE_TESTS)' \
+		$(SHELL) $(srcdir)/tests/kernel-lane/lane.sh
+clean-local: clean-kernel-lane
+clean-kernel-lane:
+	rm -rf tests/kernel-lane.out
+.PHONY: check-kernel clean-kernel-lane
+
 # The policy parser under libFuzzer (clang; not part of make check, which
 # runs with the configured compiler): `make fuzz-run FUZZ_SECONDS=60`.
 FUZZ_SECONDS = 30
