@@ -11,3 +11,9 @@ runtime_libsbxruntime_la_SOURCES = runtime/spec.c runtime/spec.h runtime/json.c 
 	runtime/privileges.c runtime/privileges.h
 runtime_libsbxruntime_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 runtime_libsbxruntime_la_LIBADD = $(JANSSON_LIBS)
+
+# The KVM microVM backend's VMM (runtime/vm/): no third-party library.
+noinst_LTLIBRARIES += runtime/libsbxvm.la
+runtime_libsbxvm_la_SOURCES = runtime/vm/vm.h runtime/vm/vmm.c \
+	runtime/vm/guestmem.c runtime/vm/guestmem.h runtime/vm/bus.c runtime/vm/bus.h \
+	runtime/vm/uart.c runtime/vm/uart.h runtime/vm/x86/boot.c runtime/vm/x86/boot.h

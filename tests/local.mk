@@ -69,6 +69,16 @@ tests_probe_SOURCES = tests/probe.c
 tests_probe_CFLAGS = $(WARN_CFLAGS) $(HARDEN_CFLAGS)
 tests_probe_LDFLAGS = $(HARDEN_LDFLAGS)
 
+# the VMM with freestanding payloads (tests/vm/); needs /dev/kvm
+check_PROGRAMS += tests/check_vm
+tests_check_vm_SOURCES = tests/check_vm.c
+tests_check_vm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime
+tests_check_vm_CFLAGS = $(TESTFLAGS_CC)
+tests_check_vm_LDFLAGS = $(TESTFLAGS_LD)
+tests_check_vm_LDADD = tests/libtestutil.la runtime/libsbxvm.la libsandbox/libsandbox-core.la \
+	$(CHECK_LIBS)
+TESTS += tests/check_vm
+
 dist_check_SCRIPTS = tests/cli.sh tests/policy.sh tests/oci.sh tests/podman.sh tests/unpriv.sh \
 	tests/lib.sh
 
@@ -91,7 +101,7 @@ CLEANFILES += tests/gc.lock
 # The kernel lane: these tests again on a pure cgroup v2 Linux with a
 # working /dev/kvm (a Debian kernel under qemu; tests/kernel-lane/lane.sh).
 # The renderer example needs a newer Landlock than Debian 12's kernel has.
-KERNEL_LANE_TESTS = $(LIVE_TESTS) tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh \
+KERNEL_LANE_TESTS = $(LIVE_TESTS) tests/check_vm tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh \
 	examples/video-decoder/test.sh
 EXTRA_DIST += tests/kernel-lane/lane.sh tests/kernel-lane/guest.sh tests/kernel-lane/init
 dist_check_SCRIPTS += tests/kernel-lane/errors.sh

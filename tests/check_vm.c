@@ -1,0 +1,263 @@
+/* The VMM (runtime/vm/) with the project's freestanding payloads: the
+ * boot protocol's entry state, the UARTs, the wall-time limit, a triple
+ * fault, accesses no device claims, and images and options it must refuse.
+ * Needs /dev/kvm (root here); every payload runs inside a VM, so nothing it
+ * does reaches the host. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "vm/vm.h"
+
+static char payload_path[512];
+
+static const char *payload(const char *name)
+{
+	snprintf(payload_path, sizeof(payload_path), "%s/tests/vm/%s.bzImage",
+		 getenv("SBX_BUILDDIR") ? getenv("SBX_BUILDDIR") : ".", name);
+	return payload_path;
+}
+
+struct run {
+	struct vm_result res;
+	char out[VM_UARTS][8192];
+};
+
+/* Runs a payload with each UART's output captured; input for COM2. */
+static void run_vm(struct vm_options *o, const char *com2_input, struct run *r)
+{
+	int out[VM_UARTS], in[2] = {-1, -1};
+	for (int i = 0; i < VM_UARTS; i++) {
+		out[i] = memfd_create("uart", MFD_CLOEXEC);
+		ck_assert_int_ge(out[i], 0);
+		o->serial_out[i] = out[i];
+	}
+	if (com2_input) {
+		ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+		ck_assert_int_eq(write(in[1], com2_input, strlen(com2_input)),
+				 (ssize_t)strlen(com2_input));
+		close(in[1]);
+		o->serial_in[1] = in[0];
+	}
+	sbx_error err = {0};
+	int rc = vm_run(o, &r->res, &err);
+	ck_assert_msg(rc == 0, "vm_run: %s", err.message);
+	for (int i = 0; i < VM_UARTS; i++) {
+		lseek(out[i], 0, SEEK_SET);
+		read_to_eof(out[i], r->out[i], sizeof(r->out[i]));
+		close(out[i]);
+	}
+	if (in[0] >= 0)
+		close(in[0]);
+}
+
+/* Boots payload `name` with defaults, a wall limit and COM2 input;
+ * asserts that it ended as `end` (naming how it did end otherwise). */
+static struct run *boot(const char *name, const char *com2_input, uint64_t wall_ms, enum vm_end end)
+{
+	struct vm_options o;
+	vm_options_init(&o);
+	o.kernel = payload(name);
+	o.wall_time_ms = wall_ms;
+	struct run *r = calloc(1, sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	run_vm(&o, com2_input, r);
+	ck_assert_msg(r->res.end == end, "%s ended as %s (%s), not %s\n%s", name,
+		      vm_end_name(r->res.end), r->res.detail, vm_end_name(end), r->out[0]);
+	return r;
+}
+
+static void has_line(const char *out, const char *line)
+{
+	char want[512];
+	snprintf(want, sizeof(want), "\n%s\n", line);
+	ck_assert_msg(!strncmp(out, want + 1, strlen(want + 1)) || strstr(out, want),
+		      "no line \"%s\" in:\n%s", line, out);
+}
+
+START_TEST(entry_state_is_what_the_boot_protocol_promises)
+{
+	char dir[256], initrd[300];
+	test_mkdtemp(dir, sizeof(dir), "vm", true);
+	snprintf(initrd, sizeof(initrd), "%s/initrd", dir);
+	FILE *f = fopen(initrd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("the initrd says hi\n", f);
+	for (int i = 0; i < 5000; i++)
+		fputc('x', f);
+	ck_assert_int_eq(fclose(f), 0);
+
+	struct vm_options o;
+	vm_options_init(&o);
+	o.kernel = payload("entry");
+	o.initrd = initrd;
+	o.cmdline = "console=ttyS0 sbx.check=entry";
+	o.memory_mb = 64;
+	o.wall_time_ms = 20000;
+	struct run *r = calloc(1, sizeof(*r));
+	run_vm(&o, NULL, r);
+	const char *out = r->out[0];
+	ck_assert_msg(r->res.end == VM_END_RESET, "%s: %s\n%s", vm_end_name(r->res.end),
+		      r->res.detail, out);
+	has_line(out, "boot_params=0x7000");
+	has_line(out, "entry=0x100200");
+	has_line(out, "cs=0x10");
+	has_line(out, "ds=0x18");
+	has_line(out, "ss=0x18");
+	has_line(out, "paging=0x1");
+	has_line(out, "protected=0x1");
+	has_line(out, "pae=0x1");
+	has_line(out, "long_mode_active=0x1");
+	has_line(out, "interrupts=0x0");
+	has_line(out, "magic=HdrS");
+	has_line(out, "loader=0xff");
+	has_line(out, "loadflags=0x81");
+	has_line(out, "cmdline=console=ttyS0 sbx.check=entry");
+	has_line(out, "e820_entries=0x3");
+	has_line(out, "e820=0x0 0x9fc00 0x1");
+	has_line(out, "e820=0x9fc00 0x60400 0x2");
+	has_line(out, "e820=0x100000 0x3f00000 0x1");
+	has_line(out, "initrd_size=0x139b");
+	has_line(out, "initrd_text=the initrd says hi");
+	/* the initrd: page-aligned, at the top of RAM, clear of the kernel */
+	const char *p = strstr(out, "\ninitrd=0x");
+	ck_assert_ptr_nonnull(p);
+	unsigned long long at = strtoull(p + 8, NULL, 16);
+	ck_assert_uint_eq(at % 4096, 0);
+	ck_assert_uint_le(at + 0x139b, 64ull << 20);
+	ck_assert_uint_gt(at + 0x139b + 4096, 64ull << 20);
+	has_line(out, "done");
+	free(r);
+}
+END_TEST
+
+START_TEST(uarts_polled_and_string_io)
+{
+	struct run *r = boot("uart", "hello vm\n", 20000, VM_END_RESET);
+	for (int i = 0; i < VM_UARTS; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "hello from COM%d", i + 1);
+		has_line(r->out[i], want);
+	}
+	has_line(r->out[0], "scratch=0x5a");
+	has_line(r->out[0], "divisor=0x201");
+	has_line(r->out[0], "msr=0xb0");
+	has_line(r->out[0], "iir=0xc1");
+	ck_assert_str_eq(r->out[1], "hello from COM2\nHELLO VM\n");
+	ck_assert_str_eq(r->out[2], "hello from COM3\nrep outsb in one exit\n");
+	for (int i = 0; i < VM_UARTS; i++)
+		ck_assert_uint_eq(r->res.serial_bytes[i], strlen(r->out[i]));
+	free(r);
+}
+END_TEST
+
+START_TEST(spinning_guest_meets_the_wall_time_limit)
+{
+	struct run *r = boot("spin", NULL, 300, VM_END_TIMEOUT);
+	ck_assert_str_eq(r->out[0], "spinning\n");
+	ck_assert_uint_ge(r->res.wall_us, 300000);
+	ck_assert_uint_lt(r->res.wall_us, 5000000);
+	free(r);
+}
+END_TEST
+
+START_TEST(triple_fault_is_reported_as_a_crash)
+{
+	struct run *r = boot("fault", NULL, 20000, VM_END_SHUTDOWN);
+	ck_assert_ptr_nonnull(strstr(r->res.detail, "triple-faulted"));
+	ck_assert_str_eq(r->out[0], "faulting\n");
+	free(r);
+}
+END_TEST
+
+START_TEST(accesses_no_device_claims_read_all_ones)
+{
+	struct run *r = boot("stray", NULL, 20000, VM_END_RESET);
+	has_line(r->out[0], "port=0xffffffff");
+	has_line(r->out[0], "mmio=0xffffffff");
+	has_line(r->out[0], "mmio_after_write=0xffffffff");
+	has_line(r->out[0], "straddle=0xffffffff");
+	has_line(r->out[0], "done");
+	ck_assert_uint_eq(r->res.unclaimed_mmio, 3);
+	ck_assert_uint_eq(r->res.last_unclaimed_mmio, 0xd0000000u);
+	ck_assert_uint_ge(r->res.unclaimed_port, 3);
+	free(r);
+}
+END_TEST
+
+static void refused(struct vm_options *o, int code, const char *words)
+{
+	int before = count_fds();
+	struct vm_result res;
+	sbx_error err = {0};
+	ck_assert_int_eq(vm_run(o, &res, &err), -code);
+	ck_assert_msg(strstr(err.message, words), "\"%s\" lacks \"%s\"", err.message, words);
+	ck_assert_int_eq(count_fds(), before);
+}
+
+START_TEST(bad_images_and_options_are_refused)
+{
+	char dir[256], path[300];
+	test_mkdtemp(dir, sizeof(dir), "vm", true);
+	snprintf(path, sizeof(path), "%s/not-a-kernel", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 4096; i++)
+		fputc('k', f);
+	fclose(f);
+	struct vm_options o;
+	vm_options_init(&o);
+	o.kernel = path;
+	refused(&o, ENOEXEC, "not a bzImage");
+	o.kernel = "/nonexistent/bzImage";
+	refused(&o, ENOENT, "vm: kernel /nonexistent/bzImage");
+	o.kernel = payload("entry");
+	o.memory_mb = 8;
+	refused(&o, EINVAL, "memory: 8 MiB; expected 16 to 3072");
+	o.memory_mb = 0;
+	char *long_cmd = malloc(3000);
+	memset(long_cmd, 'a', 2999);
+	long_cmd[2999] = 0;
+	o.cmdline = long_cmd;
+	refused(&o, ENOEXEC, "command line of 2999 bytes; the kernel takes 2047 at most");
+	free(long_cmd);
+	o.cmdline = NULL;
+	o.initrd = "/etc";
+	refused(&o, EINVAL, "vm: initrd /etc: expected a regular file");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("vm");
+	TCase *t = tcase_create("payloads");
+	tcase_add_checked_fixture(t, leak_setup, leak_teardown);
+	tcase_add_test(t, entry_state_is_what_the_boot_protocol_promises);
+	tcase_add_test(t, uarts_polled_and_string_io);
+	tcase_add_test(t, spinning_guest_meets_the_wall_time_limit);
+	tcase_add_test(t, triple_fault_is_reported_as_a_crash);
+	tcase_add_test(t, accesses_no_device_claims_read_all_ones);
+	tcase_add_test(t, bad_images_and_options_are_refused);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("SKIP: /dev/kvm: %s (the VMM needs KVM; root on this host)\n",
+		       strerror(errno));
+		return 77;
+	}
+	close(fd);
+	return run_suite(suite());
+}
