@@ -83,17 +83,25 @@ static void has_line(const char *out, const char *line)
 		      "no line \"%s\" in:\n%s", line, out);
 }
 
+/* A file NAME in a fresh scratch directory: `head`, then `pad` times `c`. */
+static void scratch_file(char *path, size_t len, const char *name, const char *head, int pad,
+			 char c)
+{
+	char dir[256];
+	test_mkdtemp(dir, sizeof(dir), "vm", true);
+	snprintf(path, len, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(head, f);
+	for (int i = 0; i < pad; i++)
+		fputc(c, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 START_TEST(entry_state_is_what_the_boot_protocol_promises)
 {
-	char dir[256], initrd[300];
-	test_mkdtemp(dir, sizeof(dir), "vm", true);
-	snprintf(initrd, sizeof(initrd), "%s/initrd", dir);
-	FILE *f = fopen(initrd, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs("the initrd says hi\n", f);
-	for (int i = 0; i < 5000; i++)
-		fputc('x', f);
-	ck_assert_int_eq(fclose(f), 0);
+	char initrd[300];
+	scratch_file(initrd, sizeof(initrd), "initrd", "the initrd says hi\n", 5000, 'x');
 
 	struct vm_options o;
 	vm_options_init(&o);
@@ -205,14 +213,8 @@ static void refused(struct vm_options *o, int code, const char *words)
 
 START_TEST(bad_images_and_options_are_refused)
 {
-	char dir[256], path[300];
-	test_mkdtemp(dir, sizeof(dir), "vm", true);
-	snprintf(path, sizeof(path), "%s/not-a-kernel", dir);
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	for (int i = 0; i < 4096; i++)
-		fputc('k', f);
-	fclose(f);
+	char path[300];
+	scratch_file(path, sizeof(path), "not-a-kernel", "", 4096, 'k');
 	struct vm_options o;
 	vm_options_init(&o);
 	o.kernel = path;

@@ -12,8 +12,9 @@ trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$T"' EXIT
 export SANDBOXD_POLICY_DIR="${SBX_SRCDIR:?}/policies"
 # the renderer runs in capability mode or not at all (older kernels: the
 # kernel lane's 6.1 has Landlock ABI 2)
-if "${SBX_SANDBOXD:?}" check --json | grep -q '"capability_mode": false'; then
-	echo "SKIP: capability mode is not available on this kernel ($(uname -r)): $("$SBX_SANDBOXD" check --json | grep landlock_abi)" >&2
+host=$("${SBX_SANDBOXD:?}" check --json)
+if contains "$host" '"capability_mode": false'; then
+	echo "SKIP: capability mode is not available on this kernel ($(uname -r)): $(grep landlock_abi <<<"$host")" >&2
 	exit 77
 fi
 page() { printf '%s\n' "$2" >"$T/$1"; }
