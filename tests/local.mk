@@ -103,7 +103,8 @@ CLEANFILES += tests/gc.lock
 # The renderer example needs a newer Landlock than Debian 12's kernel has.
 KERNEL_LANE_TESTS = $(LIVE_TESTS) tests/check_vm tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh \
 	examples/video-decoder/test.sh
-EXTRA_DIST += tests/kernel-lane/lane.sh tests/kernel-lane/guest.sh tests/kernel-lane/init
+EXTRA_DIST += tests/kernel-lane/lane.sh tests/kernel-lane/guest.sh tests/kernel-lane/init \
+	tests/kernel-lane/run-test
 dist_check_SCRIPTS += tests/kernel-lane/errors.sh
 TESTS += tests/kernel-lane/errors.sh
 check-kernel: all $(check_LTLIBRARIES) $(check_PROGRAMS)

@@ -7,7 +7,7 @@
 set -u
 OUT=/lane-out
 # shellcheck source=/dev/null
-. "$OUT/lane.env" # SBX_LANE_BUILD, SBX_LANE_TESTS, SBX_LANE_JOBS
+. "$OUT/lane.env" # SBX_LANE_BUILD, SBX_LANE_TESTS, SBX_LANE_JOBS, SBX_LANE_GUEST_TIMEOUT
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 finish() {
 	dmesg >"$OUT/dmesg.log" 2>&1
@@ -43,11 +43,25 @@ done
 	echo "delegated to children: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
 	echo "cgroup v1 hierarchies: $(grep -c ' - cgroup ' /proc/self/mountinfo)"
 	if [ -c /dev/kvm ]; then
-		# KVM_GET_API_VERSION, then KVM_CREATE_VM: a VM can be made
-		vm=$(python3 -c 'import fcntl, os
+		# A VM with an irqchip and a vCPU, kept until power-off. The
+		# first VM switches static keys on (preempt notifiers, the
+		# LAPIC's); each switch patches kernel text while the other CPU
+		# runs, and qemu's multi-threaded TCG was seen to lock both CPUs
+		# up doing that under load (soft lockups at the patched site).
+		# Held, the keys switch once, here, and never during the tests.
+		# KVM_GET_API_VERSION, KVM_CREATE_VM, KVM_CREATE_IRQCHIP,
+		# KVM_CREATE_VCPU:
+		python3 -c 'import fcntl, os, signal
 k = os.open("/dev/kvm", os.O_RDWR)
-print("api %d, KVM_CREATE_VM fd %d" % (fcntl.ioctl(k, 0xAE00), fcntl.ioctl(k, 0xAE01, 0)))' 2>&1)
-		echo "/dev/kvm: kvm_amd nested=$(cat /sys/module/kvm_amd/parameters/nested 2>/dev/null), $vm"
+api = fcntl.ioctl(k, 0xAE00)
+vm = fcntl.ioctl(k, 0xAE01, 0)
+fcntl.ioctl(vm, 0xAE60)
+fcntl.ioctl(vm, 0xAE41, 0)
+print("api %d, KVM_CREATE_VM fd %d, held by pid %d" % (api, vm, os.getpid()), flush=True)
+os.close(1)
+signal.pause()' >"$OUT/kvm-holder" 2>&1 &
+		for _ in $(seq 100); do [ -s "$OUT/kvm-holder" ] && break; sleep 0.1; done
+		echo "/dev/kvm: kvm_amd nested=$(cat /sys/module/kvm_amd/parameters/nested 2>/dev/null), $(cat "$OUT/kvm-holder")"
 	else
 		echo "/dev/kvm: missing"
 	fi
@@ -58,9 +72,48 @@ print("api %d, KVM_CREATE_VM fd %d" % (fcntl.ioctl(k, 0xAE00), fcntl.ioctl(k, 0x
 export SBX_EXPECT_CGROUPS="memory:v2 pids:v2 cpu:v2 cpuset:v2 io:v2 cpu-time:v2 kill:v2 devices:v2-bpf"
 cd "$SBX_LANE_BUILD" || finish 125
 trap - ERR
-make -s -j"$SBX_LANE_JOBS" check TESTS="$SBX_LANE_TESTS" 2>&1
+# a test is running while its .log exists without its .trs
+running() {
+	for t in $SBX_LANE_TESTS; do
+		[ -f "$t.log" ] && [ ! -f "$t.trs" ] && printf ' %s' "$t"
+	done
+}
+# a line on the console every minute, so a slow or stuck lane shows where
+(
+	start=$SECONDS
+	while sleep 60; do
+		echo "kernel lane: $((SECONDS - start))s, running:$(running)"
+	done
+) &
+progress=$!
+# our own deadline, ahead of the host's, so a stuck test is named and its
+# log comes back instead of the host killing qemu with nothing to show
+# and each test under a deadline of its own (run-test), timed
+export SBX_LANE_TEST_TIMEOUT=$((SBX_LANE_GUEST_TIMEOUT * 2 / 3)) SBX_LANE_TIMES=$OUT/times
+: >"$SBX_LANE_TIMES"
+timeout -k 10 "$SBX_LANE_GUEST_TIMEOUT" make -s -j"$SBX_LANE_JOBS" check TESTS="$SBX_LANE_TESTS" \
+	LOG_COMPILER="$OUT/run-test" 2>&1
 rc=$?
+kill "$progress"
+echo "kernel lane: time per test (in parallel, $SBX_LANE_JOBS at a time):"
+sort -rn "$SBX_LANE_TIMES" | sed 's/^/  /'
 mkdir -p "$OUT/logs"
+# the held VM must have lasted the whole run, or the keys may have switched
+holder=$(sed -n 's/.*held by pid \([0-9]*\)$/\1/p' "$OUT/kvm-holder" 2>/dev/null)
+if [ -c /dev/kvm ] && ! { [ -n "$holder" ] && kill -0 "$holder"; }; then
+	echo "kernel lane: the VM held against static-key switches did not last the run: $(cat "$OUT/kvm-holder")"
+	[ "$rc" = 0 ] && rc=1
+fi
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	stuck=$(running)
+	echo "kernel lane: the tests did not finish within ${SBX_LANE_GUEST_TIMEOUT}s; unfinished:$stuck" |
+		tee "$OUT/timeout"
+	for t in $stuck; do
+		echo "---- the end of $t.log"
+		tail -n 30 "$t.log"
+	done
+	rc=124
+fi
 for t in $SBX_LANE_TESTS; do
 	cp "$t.log" "$OUT/logs/$(basename "$t").log" 2>/dev/null
 done

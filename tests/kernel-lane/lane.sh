@@ -100,11 +100,13 @@ done
 rm -rf "$OUT/initramfs"
 
 # ---- 3. what the guest runs
-install -m 0755 "$HERE/guest.sh" "$OUT/guest.sh"
+install -m 0755 "$HERE/guest.sh" "$HERE/run-test" "$OUT/"
 {
 	printf 'SBX_LANE_BUILD=%q\n' "$BUILD"
 	printf 'SBX_LANE_TESTS=%q\n' "$TESTS"
 	printf 'SBX_LANE_JOBS=%q\n' "$(nproc)"
+	# boot and power-off take well under a minute; the rest is for the tests
+	printf 'SBX_LANE_GUEST_TIMEOUT=%q\n' "$((TIMEOUT > 120 ? TIMEOUT - 60 : TIMEOUT / 2))"
 } >"$OUT/lane.env"
 
 echo "kernel lane: booting $pkg under qemu (software emulation), tests: $TESTS"
@@ -124,6 +126,7 @@ set -e
 [ -f "$OUT/init-error" ] && die "the guest could not start: $(cat "$OUT/init-error")"
 [ -f "$OUT/status" ] || die "the guest ended without a status (qemu exit $qrc; console: $OUT/console.log)"
 status=$(cat "$OUT/status")
+[ -f "$OUT/timeout" ] && die "$(sed 's/^kernel lane: //' "$OUT/timeout") (their logs: $OUT/logs)"
 echo "kernel lane: ran on"
 sed 's/^/  /' "$OUT/lane-report"
 echo "kernel lane: make check exited $status; logs, dmesg and console in $OUT"
