@@ -270,6 +270,16 @@ fi
 run "$SBXD" check --json
 check "check --json prints JSON ($out)" contains "$out" '"landlock_abi": '
 features=$out
+# whether KVM boots Linux follows the module behind /dev/kvm: kvm_pvm here,
+# kvm_amd in the kernel lane (whose check_vm and Linux boot show it does)
+if [ -e /sys/module/kvm_pvm ]; then
+	check "check: a paravirtual KVM does not boot Linux ($out)" contains "$out" '"kvm_boots_linux": "no"'
+	check "and says so in words" sh -c '"$1" check | grep -q "stock Linux kernels do not boot"' - "$SBXD"
+elif [ -e /sys/module/kvm_amd ] || [ -e /sys/module/kvm_intel ]; then
+	check "check: hardware KVM boots Linux ($out)" contains "$out" '"kvm_boots_linux": "yes"'
+else
+	check "check: no KVM module, no Linux guests ($out)" contains "$out" '"kvm_boots_linux": "no"'
+fi
 run "$SBXD" run "$T/grants.json"
 if contains "$features" '"capability_mode": true'; then
 	check "capability mode: the granted fd reads ($out, $err)" contains "$out" "granted line"
