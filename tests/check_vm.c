@@ -125,6 +125,9 @@ START_TEST(entry_state_is_what_the_boot_protocol_promises)
 	has_line(out, "pae=0x1");
 	has_line(out, "long_mode_active=0x1");
 	has_line(out, "interrupts=0x0");
+	/* Linux looks for KVM's leaves only with the hypervisor bit set */
+	has_line(out, "hypervisor_bit=0x1");
+	has_line(out, "hypervisor_signature=KVMKVMKVM");
 	has_line(out, "magic=HdrS");
 	has_line(out, "loader=0xff");
 	has_line(out, "loadflags=0x81");

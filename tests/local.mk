@@ -79,7 +79,20 @@ tests_check_vm_LDADD = tests/libtestutil.la runtime/libsbxvm.la libsandbox/libsa
 	$(CHECK_LIBS)
 TESTS += tests/check_vm
 
-dist_check_SCRIPTS = tests/cli.sh tests/policy.sh tests/oci.sh tests/podman.sh tests/unpriv.sh \
+# Booting a stock Linux kernel in the VMM (tests/vm-linux.sh): a driver for
+# the VMM, and the initramfs's init. The init runs in the guest, static and
+# never instrumented (like the probe).
+check_PROGRAMS += tests/vmboot tests/vm/hello-init
+tests_vmboot_SOURCES = tests/vmboot.c
+tests_vmboot_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime
+tests_vmboot_LDFLAGS = $(AM_LDFLAGS) -no-install
+tests_vmboot_LDADD = runtime/libsbxvm.la libsandbox/libsandbox-core.la
+tests_vm_hello_init_SOURCES = tests/vm/hello-init.c
+tests_vm_hello_init_CFLAGS = $(WARN_CFLAGS) $(HARDEN_CFLAGS)
+tests_vm_hello_init_LDFLAGS = -all-static
+TESTS += tests/vm-linux.sh
+
+dist_check_SCRIPTS = tests/vm-linux.sh tests/cli.sh tests/policy.sh tests/oci.sh tests/podman.sh tests/unpriv.sh \
 	tests/lib.sh
 
 TESTS += tests/check_conf tests/check_spec tests/check_policy $(LIVE_TESTS) tests/cli.sh tests/policy.sh tests/oci.sh tests/podman.sh tests/unpriv.sh
@@ -101,7 +114,7 @@ CLEANFILES += tests/gc.lock
 # The kernel lane: these tests again on a pure cgroup v2 Linux with a
 # working /dev/kvm (a Debian kernel under qemu; tests/kernel-lane/lane.sh).
 # The renderer example needs a newer Landlock than Debian 12's kernel has.
-KERNEL_LANE_TESTS = $(LIVE_TESTS) tests/check_vm tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh \
+KERNEL_LANE_TESTS = $(LIVE_TESTS) tests/check_vm tests/vm-linux.sh tests/cli.sh tests/policy.sh tests/oci.sh tests/unpriv.sh \
 	examples/video-decoder/test.sh
 EXTRA_DIST += tests/kernel-lane/lane.sh tests/kernel-lane/guest.sh tests/kernel-lane/init \
 	tests/kernel-lane/run-test

@@ -172,7 +172,14 @@ static int set_cpuid(struct vm *vm, sbx_error *err)
 	int r = 0;
 	if (ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, c) < 0)
 		r = PREP(err, errno, "vm: KVM_GET_SUPPORTED_CPUID");
-	else if (ioctl(vm->vcpu, KVM_SET_CPUID2, c) < 0)
+	for (uint32_t i = 0; r == 0 && i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			/* the hypervisor bit, which KVM leaves to the VMM: without it
+			 * Linux does not look for KVM's leaves (0x40000000), so no
+			 * kvm-clock, and calibrates its clocks against the emulated
+			 * PIT instead */
+			c->entries[i].ecx |= 1u << 31;
+	if (r == 0 && ioctl(vm->vcpu, KVM_SET_CPUID2, c) < 0)
 		r = PREP(err, errno, "vm: KVM_SET_CPUID2");
 	free(c);
 	return r;

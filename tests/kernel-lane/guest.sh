@@ -7,7 +7,8 @@
 set -u
 OUT=/lane-out
 # shellcheck source=/dev/null
-. "$OUT/lane.env" # SBX_LANE_BUILD, SBX_LANE_TESTS, SBX_LANE_JOBS, SBX_LANE_GUEST_TIMEOUT
+. "$OUT/lane.env" # SBX_LANE_BUILD, SBX_LANE_TESTS, SBX_LANE_JOBS, SBX_LANE_GUEST_TIMEOUT, SBX_VM_KERNEL
+export SBX_VM_KERNEL
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 finish() {
 	dmesg >"$OUT/dmesg.log" 2>&1

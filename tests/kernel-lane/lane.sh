@@ -105,6 +105,8 @@ install -m 0755 "$HERE/guest.sh" "$HERE/run-test" "$OUT/"
 	printf 'SBX_LANE_BUILD=%q\n' "$BUILD"
 	printf 'SBX_LANE_TESTS=%q\n' "$TESTS"
 	printf 'SBX_LANE_JOBS=%q\n' "$(nproc)"
+	# the kernel the guest boots is the one tests/vm-linux.sh boots in our VMM
+	printf 'SBX_VM_KERNEL=%q\n' "$vmlinuz"
 	# boot and power-off take well under a minute; the rest is for the tests
 	printf 'SBX_LANE_GUEST_TIMEOUT=%q\n' "$((TIMEOUT > 120 ? TIMEOUT - 60 : TIMEOUT / 2))"
 } >"$OUT/lane.env"

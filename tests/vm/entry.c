@@ -10,6 +10,13 @@ static uint64_t rdmsr(uint32_t msr)
 	return (uint64_t)hi << 32 | lo;
 }
 
+static void cpuid(uint32_t leaf, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(0));
+}
+
 void payload_main(uint64_t bp)
 {
 	uint64_t cr0, cr3, cr4, flags;
@@ -30,6 +37,18 @@ void payload_main(uint64_t bp)
 	say("long_mode_active", (rdmsr(0xc0000080) >> 10) & 1);
 	say("interrupts", (flags >> 9) & 1);
 	say("cr3", cr3);
+	/* what tells Linux it runs on KVM: the hypervisor bit, then the
+	 * signature at 0x40000000 */
+	uint32_t r[4];
+	cpuid(1, r);
+	say("hypervisor_bit", r[2] >> 31);
+	cpuid(0x40000000, r);
+	puts("hypervisor_signature=");
+	for (int i = 1; i < 4; i++)
+		for (int b = 0; b < 4; b++)
+			if ((char)(r[i] >> (8 * b))) /* KVM pads with NULs */
+				putc_on(COM1, (char)(r[i] >> (8 * b)));
+	puts("\n");
 
 	const uint8_t *p = (const uint8_t *)(uintptr_t)bp;
 	puts("magic=");
