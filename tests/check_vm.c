@@ -8,10 +8,12 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -204,6 +206,55 @@ START_TEST(accesses_no_device_claims_read_all_ones)
 }
 END_TEST
 
+/* The time on line "key=century year month day hour minute second" of
+ * out, as seconds since the epoch; bcd says how the fields are encoded. */
+static time_t guest_time(const char *out, const char *key, bool bcd)
+{
+	char want[32];
+	snprintf(want, sizeof(want), "\n%s=", key);
+	const char *line = strstr(out, want);
+	ck_assert_msg(line, "no %s in:\n%s", key, out);
+	unsigned v[7];
+	ck_assert_int_eq(sscanf(line + strlen(want), "%x %x %x %x %x %x %x", &v[0], &v[1], &v[2],
+				&v[3], &v[4], &v[5], &v[6]),
+			 7);
+	for (int i = 0; i < 7; i++)
+		if (bcd) {
+			ck_assert_msg((v[i] & 0xf) < 10 && (v[i] >> 4) < 10, "%s: not BCD", key);
+			v[i] = (v[i] >> 4) * 10 + (v[i] & 0xf);
+		}
+	struct tm tm = {.tm_year = (int)(v[0] * 100 + v[1]) - 1900,
+			.tm_mon = (int)v[2] - 1,
+			.tm_mday = (int)v[3],
+			.tm_hour = (int)v[4],
+			.tm_min = (int)v[5],
+			.tm_sec = (int)v[6]};
+	return timegm(&tm);
+}
+
+START_TEST(cmos_clock_tells_the_hosts_time)
+{
+	time_t before = time(NULL);
+	struct run *r = boot("rtc", NULL, 20000, VM_END_RESET);
+	time_t after = time(NULL);
+	const char *out = r->out[0];
+	has_line(out, "status_a=0x26"); /* a running clock, never mid-update */
+	has_line(out, "status_b=0x2");	/* 24 hours, BCD */
+	has_line(out, "status_d=0x80"); /* valid */
+	const char *keys[] = {"bcd", "binary", "after_set"};
+	for (int i = 0; i < 3; i++) {
+		time_t t = guest_time(out, keys[i], i == 0);
+		ck_assert_msg(t >= before && t <= after, "%s: guest %lld, host %lld..%lld\n%s",
+			      keys[i], (long long)t, (long long)before, (long long)after, out);
+	}
+	has_line(out, "ram_0x40=0x5a");
+	has_line(out, "index_port=0xff"); /* write-only */
+	has_line(out, "done");
+	ck_assert_uint_eq(r->res.unclaimed_port, 0);
+	free(r);
+}
+END_TEST
+
 static void refused(struct vm_options *o, int code, const char *words)
 {
 	int before = count_fds();
@@ -250,6 +301,7 @@ static Suite *suite(void)
 	tcase_add_test(t, spinning_guest_meets_the_wall_time_limit);
 	tcase_add_test(t, triple_fault_is_reported_as_a_crash);
 	tcase_add_test(t, accesses_no_device_claims_read_all_ones);
+	tcase_add_test(t, cmos_clock_tells_the_hosts_time);
 	tcase_add_test(t, bad_images_and_options_are_refused);
 	suite_add_tcase(s, t);
 	return s;

@@ -4,7 +4,8 @@
  *
  * Devices: four 8250 UARTs (COM1-COM4 at their PC ports and IRQs 4 and 3),
  * the i8042's reset line (the guest's way to end), the port 0x80 delay
- * port; the in-kernel PIC, IOAPIC, LAPIC and PIT. Every other port or MMIO
+ * port, the CMOS clock (the host's UTC time); the in-kernel PIC, IOAPIC,
+ * LAPIC and PIT. Every other port or MMIO
  * access reads all ones and is counted. One vCPU, run on the calling
  * thread. */
 #ifndef SBX_VM_H

@@ -20,6 +20,7 @@
 #include "bus.h"
 #include "error.h"
 #include "guestmem.h"
+#include "rtc.h"
 #include "uart.h"
 #include "util.h"
 #include "vm.h"
@@ -42,6 +43,7 @@ struct vm {
 	struct guestmem mem;
 	struct bus port, mmio;
 	struct uart uart[VM_UARTS];
+	struct rtc rtc;
 	struct irq_src {
 		struct vm *vm;
 		unsigned line, bit;
@@ -126,7 +128,10 @@ static int add_devices(struct vm *vm, const struct vm_options *o, sbx_error *err
 	/* the i8042 at 0x60 and 0x64; only the reset command does anything */
 	struct bus_dev kbd = {"i8042", 0x60, 5, vm, i8042_read, i8042_write};
 	struct bus_dev delay = {"port 0x80", 0x80, 1, vm, NULL, ignore_write};
-	if ((r = bus_add(&vm->port, &kbd, err)) < 0 || (r = bus_add(&vm->port, &delay, err)) < 0)
+	rtc_init(&vm->rtc);
+	struct bus_dev rtc = {"rtc", 0x70, 2, &vm->rtc, rtc_read, rtc_write};
+	if ((r = bus_add(&vm->port, &kbd, err)) < 0 || (r = bus_add(&vm->port, &delay, err)) < 0 ||
+	    (r = bus_add(&vm->port, &rtc, err)) < 0)
 		return r;
 	return 0;
 }
