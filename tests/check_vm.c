@@ -164,6 +164,11 @@ START_TEST(uarts_polled_and_string_io)
 	has_line(r->out[0], "divisor=0x201");
 	has_line(r->out[0], "msr=0xb0");
 	has_line(r->out[0], "iir=0xc1");
+	has_line(r->out[0], "loop_msr=0x90"); /* CTS, DCD: what Linux's probe wants */
+	has_line(r->out[0], "loop_lsr_dr=0x1");
+	has_line(r->out[0], "loop_rbr=0x4c");
+	has_line(r->out[0], "unlooped_msr=0xb0");
+	ck_assert_str_eq(r->out[3], "hello from COM4\n"); /* the looped byte stayed in */
 	ck_assert_str_eq(r->out[1], "hello from COM2\nHELLO VM\n");
 	ck_assert_str_eq(r->out[2], "hello from COM3\nrep outsb in one exit\n");
 	for (int i = 0; i < VM_UARTS; i++)

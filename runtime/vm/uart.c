@@ -23,6 +23,7 @@ enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SC
 #define IIR_RDI 0x04
 #define IIR_FIFO 0xc0
 #define MCR_OUT2 0x08	 /* on a PC, gates the UART's interrupt onto the bus */
+#define MCR_LOOP 0x10	 /* loopback: the line is cut, output returns as input */
 #define MSR_PRESENT 0xb0 /* DCD, DSR, CTS: a device is attached */
 
 void uart_init(struct uart *u, const char *name, int out_fd, int in_fd)
@@ -52,7 +53,7 @@ void uart_flush(struct uart *u)
 /* A byte from in_fd if one is there now; the guest polls LSR for it. */
 static void fill_rx(struct uart *u)
 {
-	if (u->rx >= 0 || u->in_eof)
+	if (u->rx >= 0 || u->in_eof || (u->mcr & MCR_LOOP))
 		return;
 	struct pollfd p = {.fd = u->in_fd, .events = POLLIN};
 	if (poll(&p, 1, 0) <= 0)
@@ -115,7 +116,12 @@ void uart_read(void *opaque, uint64_t off, uint8_t *data, uint32_t len)
 		data[0] = LSR_THRE | LSR_TEMT | (u->rx >= 0 ? LSR_DR : 0);
 		break;
 	case MSR:
-		data[0] = MSR_PRESENT;
+		/* in loopback the modem inputs are the outputs: CTS=RTS, DSR=DTR,
+		 * RI=OUT1, DCD=OUT2 (Linux tests a port so before using COM4) */
+		data[0] = (u->mcr & MCR_LOOP)
+				  ? (uint8_t)((u->mcr & 0x02) << 3 | (u->mcr & 0x01) << 5 |
+					      (u->mcr & 0x04) << 4 | (u->mcr & 0x08) << 4)
+				  : MSR_PRESENT;
 		break;
 	case SCR:
 		data[0] = u->scr;
@@ -135,11 +141,15 @@ void uart_write(void *opaque, uint64_t off, const uint8_t *data, uint32_t len)
 			u->dll = v;
 			break;
 		}
+		u->thre_pending = true; /* sent at once: empty again */
+		if (u->mcr & MCR_LOOP) {
+			u->rx = v; /* looped back, not sent; an unread byte is overrun */
+			break;
+		}
 		u->out[u->out_len++] = v;
 		u->out_total++;
 		if (u->out_len == sizeof(u->out) || v == '\n')
 			uart_flush(u);
-		u->thre_pending = true; /* sent at once: empty again */
 		break;
 	case IER:
 		if (u->lcr & LCR_DLAB) {

@@ -1,7 +1,7 @@
 /* The UARTs, polled: each COM port transmits, COM2 echoes what it receives
  * (upper-cased) until a newline or end of input, the scratch register and
  * the divisor latch keep what is written, and a string instruction (rep
- * outsb) sends a whole buffer in one exit. */
+ * outsb) sends a whole buffer in one exit, and COM4 loops back. */
 #include "payload.h"
 
 static const uint16_t ports[4] = {COM1, COM2, COM3, COM4};
@@ -40,6 +40,16 @@ void payload_main(uint64_t bp)
 		if (c == '\n')
 			break;
 	}
+
+	/* loopback on COM4, as Linux probes it: MSR mirrors MCR, and a byte
+	 * sent comes back as received, not out on the line */
+	outb(COM4 + 4, 0x1a); /* LOOP, OUT2, RTS */
+	say("loop_msr", inb(COM4 + 6) & 0xf0);
+	outb(COM4, 'L');
+	say("loop_lsr_dr", inb(COM4 + 5) & 1);
+	say("loop_rbr", inb(COM4));
+	outb(COM4 + 4, 0x00);
+	say("unlooped_msr", inb(COM4 + 6));
 
 	static const char block[] = "rep outsb in one exit\n";
 	__asm__ volatile("cld; rep outsb"
