@@ -17,3 +17,11 @@ noinst_LTLIBRARIES += runtime/libsbxvm.la
 runtime_libsbxvm_la_SOURCES = runtime/vm/vm.h runtime/vm/vmm.c \
 	runtime/vm/guestmem.c runtime/vm/guestmem.h runtime/vm/bus.c runtime/vm/bus.h \
 	runtime/vm/uart.c runtime/vm/uart.h runtime/vm/rtc.c runtime/vm/rtc.h runtime/vm/x86/boot.c runtime/vm/x86/boot.h
+
+# The guest agent, init of a microVM's initramfs (runtime/vm/agent/): static,
+# since the initramfs holds no libc, and never instrumented (it runs in the
+# guest, where no sanitizer runtime is).
+noinst_PROGRAMS += runtime/vm/agent/sbx-vm-agent
+runtime_vm_agent_sbx_vm_agent_SOURCES = runtime/vm/agent/agent.c
+runtime_vm_agent_sbx_vm_agent_CFLAGS = $(WARN_CFLAGS) $(HARDEN_CFLAGS)
+runtime_vm_agent_sbx_vm_agent_LDFLAGS = -all-static

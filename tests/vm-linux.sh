@@ -1,7 +1,9 @@
 #!/bin/bash
 # A stock Linux kernel booted in the VMM (runtime/vm/): Debian's kernel with
 # an initramfs holding only the project's static init, which prints who it
-# is and what the command line gave it, then reboots. Needs a KVM that boots
+# is and what the command line gave it, then reboots; then with the guest
+# agent as init, running jobs whose stdout, stderr and end come back over
+# the UARTs. Needs a KVM that boots
 # Linux (kvm_intel, kvm_amd: the kernel lane) and a kernel: SBX_VM_KERNEL,
 # which the kernel lane sets to the kernel it boots itself.
 . "${SBX_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
@@ -51,5 +53,41 @@ run "$B/tests/vmboot" "$SBX_VM_KERNEL" "$T/initrd.img" "console=ttyS0 reboot=k p
 check "the wall-time limit ends a booting kernel ($err)" contains "$err" "end=wall-time-limit"
 check "promptly ($((SECONDS - start)) s)" [ $((SECONDS - start)) -le 10 ]
 check "before init ran" lacks "$out" "hello-init"
+
+# 4. the guest agent runs the job in /job and reports its end on COM4;
+# stdout and stderr come back on COM2 and COM3
+busybox=$(command -v busybox)
+if [ -z "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
+	fail "a static busybox is needed for the agent's jobs (busybox-static)"
+	finish
+fi
+# agent_run NAME ARG...: boots the agent with ARG... as its job; sets $rc,
+# $out (console), $err (vmboot's line), $jout, $jerr, $ctl
+agent_run() {
+	local d=$T/$1
+	shift
+	mkdir -p "$d/root/bin"
+	cp "$B/runtime/vm/agent/sbx-vm-agent" "$d/root/init"
+	cp "$busybox" "$d/root/bin/sh"
+	ln -s sh "$d/root/bin/sleep"
+	ln -s sh "$d/root/bin/kill"
+	printf '%s\0' "$@" >"$d/root/job"
+	(cd "$d/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$d/initrd.img"
+	run "$B/tests/vmboot" "$SBX_VM_KERNEL" "$d/initrd.img" "console=ttyS0 reboot=k panic=-1 quiet" \
+		120000 256 "$d/com2" "$d/com3" "$d/com4"
+	jout=$(cat "$d/com2") jerr=$(cat "$d/com3") ctl=$(cat "$d/com4")
+	echo "agent $*: $err; control: $ctl" >&2
+}
+agent_run exit3 /bin/sh -c 'sleep 1000 & echo hi; echo oops >&2; exit 3'
+check "agent: the job's stdout ($jout)" [ "$jout" = hi ]
+check "agent: the job's stderr ($jerr)" [ "$jerr" = oops ]
+check "agent: its exit code on the control channel ($ctl)" contains "$ctl" "exit 3 user_ms="
+check "agent: the VM ends by reset when the job does, a daemon left behind or not ($err)" \
+	contains "$err" "end=reset"
+agent_run signal /bin/sh -c 'kill -SEGV $$'
+check "agent: a job killed by a signal says which ($ctl)" contains "$ctl" "signal 11 "
+agent_run noexec /nonexistent/program arg
+check "agent: a job that cannot start says why ($ctl)" \
+	[ "$ctl" = "error exec /nonexistent/program: No such file or directory" ]
 check "no child is left behind" no_children
 finish

@@ -2,16 +2,20 @@
  * tests that boot Linux (tests/vm-linux.sh): the guest's COM1 goes to
  * stdout, and the result is one line on stderr.
  *
- *   vmboot KERNEL INITRD CMDLINE WALL_MS MEMORY_MB
+ *   vmboot KERNEL INITRD CMDLINE WALL_MS MEMORY_MB [COM2 [COM3 [COM4]]]
  *
- * INITRD may be "" for none. Exit status: 0 when the VM ran (whatever its
- * end), 1 when it could not be made, 2 for bad arguments. */
+ * INITRD may be "" for none; COM2..COM4 name files that receive what the
+ * guest sends on those ports (the agent's stdout, stderr and control). Exit status: 0 when the VM
+ * ran (whatever its end), 1 when it could not be made, 2 for bad arguments. */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "vm/vm.h"
 
@@ -26,8 +30,10 @@ static int number(const char *s, unsigned long long *v)
 int main(int argc, char **argv)
 {
 	unsigned long long wall, mem;
-	if (argc != 6 || number(argv[4], &wall) < 0 || number(argv[5], &mem) < 0 || mem > 65536) {
-		fprintf(stderr, "usage: vmboot KERNEL INITRD CMDLINE WALL_MS MEMORY_MB\n");
+	if (argc < 6 || argc > 9 || number(argv[4], &wall) < 0 || number(argv[5], &mem) < 0 ||
+	    mem > 65536) {
+		fprintf(stderr, "usage: vmboot KERNEL INITRD CMDLINE WALL_MS MEMORY_MB [COM2 [COM3 "
+				"[COM4]]]\n");
 		return 2;
 	}
 	struct vm_options o;
@@ -38,6 +44,13 @@ int main(int argc, char **argv)
 	o.wall_time_ms = wall;
 	o.memory_mb = (unsigned)mem;
 	o.serial_out[0] = 1;
+	for (int i = 6; i < argc; i++) {
+		o.serial_out[i - 5] = open(argv[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (o.serial_out[i - 5] < 0) {
+			fprintf(stderr, "vmboot: %s: %s\n", argv[i], strerror(errno));
+			return 1;
+		}
+	}
 	struct vm_result r;
 	sbx_error err = {0};
 	if (vm_run(&o, &r, &err) < 0) {

@@ -1,0 +1,157 @@
+/* The guest agent: init (pid 1) of a microVM's initramfs. It runs the job
+ * the host packed into the initramfs and reports how it ended, over the
+ * VMM's UARTs, then reboots, which ends the VM:
+ *
+ *   /job      the program and its arguments, each NUL-terminated
+ *   ttyS1     the job's stdout      (COM2)
+ *   ttyS2     the job's stderr      (COM3)
+ *   ttyS3     the control channel   (COM4): one line, the last the agent
+ *             writes: "exit N user_ms=U sys_ms=S", "signal N ...", or
+ *             "error WHAT: REASON" when the job could not start
+ *   ttyS0     the kernel's console  (COM1)
+ *
+ * Static, no library beyond libc: the initramfs holds nothing else it
+ * needs. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define JOB_MAX (64 * 1024)
+#define ARGS_MAX 1024
+
+static int control = -1;
+
+/* A tty as a plain byte pipe: no \n -> \r\n, no echo, no line editing. */
+static int open_raw(const char *path)
+{
+	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct termios t;
+	if (fd >= 0 && tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	return fd;
+}
+
+/* The last words: the control line, out before the VM ends. */
+static __attribute__((noreturn, format(printf, 1, 2))) void report(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (control >= 0) {
+		if (write(control, line, (size_t)n) < 0)
+			(void)0; /* nowhere left to say it */
+		tcdrain(control);
+	}
+	sync();
+	reboot(RB_AUTOBOOT);
+	_exit(1); /* reboot does not return; pid 1 exiting panics the kernel */
+}
+
+static int read_job(char *buf, size_t len, char **argv)
+{
+	int fd = open("/job", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t have = 0;
+	ssize_t n;
+	while (have < len && (n = read(fd, buf + have, len - have)) > 0)
+		have += (size_t)n;
+	close(fd);
+	if (have == len || have == 0 || buf[have - 1]) {
+		errno = EINVAL; /* too long, empty, or not NUL-terminated */
+		return -1;
+	}
+	int argc = 0;
+	for (size_t i = 0; i < have && argc < ARGS_MAX; i += strlen(buf + i) + 1)
+		argv[argc++] = buf + i;
+	argv[argc] = NULL;
+	return argc;
+}
+
+int main(void)
+{
+	mkdir("/dev", 0755);
+	mkdir("/proc", 0555);
+	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
+	control = open_raw("/dev/ttyS3");
+	int out = open_raw("/dev/ttyS1"), errfd = open_raw("/dev/ttyS2");
+	if (out < 0 || errfd < 0)
+		report("error ttys: %s", strerror(errno));
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		report("error mount /proc: %s", strerror(errno));
+
+	static char job[JOB_MAX];
+	char *argv[ARGS_MAX + 1];
+	if (read_job(job, sizeof(job), argv) < 0)
+		report("error /job: %s", strerror(errno));
+	static char path[] = "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", home[] = "HOME=/",
+		    term[] = "TERM=dumb";
+	char *envp[] = {path, home, term, NULL};
+
+	/* the child says why exec failed through a pipe that exec closes */
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		report("error pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		report("error fork: %s", strerror(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 ||
+		    chdir("/") < 0)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execve(argv[0], argv, envp);
+		int e = errno;
+		if (write(p[1], &e, sizeof(e)) < 0)
+			(void)0;
+		_exit(127);
+	}
+	close(p[1]);
+	int e = 0;
+	ssize_t got = read(p[0], &e, sizeof(e));
+	if (got == (ssize_t)sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		report("error exec %s: %s", argv[0], strerror(e));
+	}
+	/* pid 1 inherits orphans: reap them all, and take the job's status when
+	 * it comes */
+	int status = 0;
+	struct rusage ru;
+	for (;;) {
+		pid_t w = wait4(-1, &status, 0, &ru);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			report("error wait: %s", strerror(errno));
+	}
+	tcdrain(out);
+	tcdrain(errfd);
+	long user_ms = ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000;
+	long sys_ms = ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
+	if (WIFSIGNALED(status))
+		report("signal %d user_ms=%ld sys_ms=%ld", WTERMSIG(status), user_ms, sys_ms);
+	report("exit %d user_ms=%ld sys_ms=%ld", WEXITSTATUS(status), user_ms, sys_ms);
+}
