@@ -260,6 +260,35 @@ START_TEST(cmos_clock_tells_the_hosts_time)
 }
 END_TEST
 
+START_TEST(a_guest_that_never_speaks_is_not_ready_in_time)
+{
+	/* spin sends nothing on COM4: ended at the ready deadline, long before
+	 * its wall-time limit */
+	struct vm_options o;
+	vm_options_init(&o);
+	o.kernel = payload("spin");
+	o.wall_time_ms = 20000;
+	o.ready_ms = 300;
+	o.ready_uart = 3;
+	struct run *r = calloc(1, sizeof(*r));
+	run_vm(&o, NULL, r);
+	ck_assert_msg(r->res.end == VM_END_NOT_READY, "%s", vm_end_name(r->res.end));
+	ck_assert_str_eq(r->res.detail, "nothing on COM4 within 300 ms");
+	ck_assert_uint_lt(r->res.wall_us, 5000000);
+	/* the uart payload speaks on COM2 at once: the deadline passes, and it
+	 * runs to its end */
+	vm_options_init(&o);
+	o.kernel = payload("uart");
+	o.wall_time_ms = 20000;
+	o.ready_ms = 300;
+	o.ready_uart = 1;
+	run_vm(&o, "hi\n", r);
+	ck_assert_msg(r->res.end == VM_END_RESET, "%s: %s", vm_end_name(r->res.end), r->res.detail);
+	has_line(r->out[0], "done");
+	free(r);
+}
+END_TEST
+
 static void refused(struct vm_options *o, int code, const char *words)
 {
 	int before = count_fds();
@@ -293,6 +322,9 @@ START_TEST(bad_images_and_options_are_refused)
 	o.cmdline = NULL;
 	o.initrd = "/etc";
 	refused(&o, EINVAL, "vm: initrd /etc: expected a regular file");
+	o.initrd = NULL;
+	o.ready_uart = 4;
+	refused(&o, EINVAL, "vm: ready_uart 4: expected 0 to 3");
 }
 END_TEST
 
@@ -307,6 +339,7 @@ static Suite *suite(void)
 	tcase_add_test(t, triple_fault_is_reported_as_a_crash);
 	tcase_add_test(t, accesses_no_device_claims_read_all_ones);
 	tcase_add_test(t, cmos_clock_tells_the_hosts_time);
+	tcase_add_test(t, a_guest_that_never_speaks_is_not_ready_in_time);
 	tcase_add_test(t, bad_images_and_options_are_refused);
 	suite_add_tcase(s, t);
 	return s;

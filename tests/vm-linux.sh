@@ -81,13 +81,14 @@ agent_run() {
 agent_run exit3 /bin/sh -c 'sleep 1000 & echo hi; echo oops >&2; exit 3'
 check "agent: the job's stdout ($jout)" [ "$jout" = hi ]
 check "agent: the job's stderr ($jerr)" [ "$jerr" = oops ]
-check "agent: its exit code on the control channel ($ctl)" contains "$ctl" "exit 3 user_ms="
+check "agent: ready, then its exit code on the control channel ($ctl)" \
+	contains "$ctl" "ready"$'\n'"exit 3 user_ms="
 check "agent: the VM ends by reset when the job does, a daemon left behind or not ($err)" \
 	contains "$err" "end=reset"
 agent_run signal /bin/sh -c 'kill -SEGV $$'
 check "agent: a job killed by a signal says which ($ctl)" contains "$ctl" "signal 11 "
 agent_run noexec /nonexistent/program arg
 check "agent: a job that cannot start says why ($ctl)" \
-	[ "$ctl" = "error exec /nonexistent/program: No such file or directory" ]
+	[ "$ctl" = "ready"$'\n'"error exec /nonexistent/program: No such file or directory" ]
 check "no child is left behind" no_children
 finish

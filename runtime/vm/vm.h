@@ -23,6 +23,11 @@ struct vm_options {
 	const char *cmdline;   /* or NULL */
 	unsigned memory_mb;    /* 0: 256; at most 3072 (RAM ends below the 32-bit hole) */
 	uint64_t wall_time_ms; /* 0: none */
+	/* 0: none; else the guest must send a byte on UART ready_uart within
+	 * ready_ms, or the VM ends as VM_END_NOT_READY: a kernel that cannot
+	 * boot here fails fast, with that said, instead of hanging */
+	uint64_t ready_ms;
+	unsigned ready_uart;
 	/* COM1..COM4: what the guest transmits is written to serial_out[i],
 	 * what it receives is read from serial_in[i]; -1: dropped / nothing.
 	 * Borrowed. */
@@ -31,10 +36,11 @@ struct vm_options {
 };
 
 enum vm_end {
-	VM_END_RESET,	 /* the guest pulsed the i8042 reset line: its way to end */
-	VM_END_SHUTDOWN, /* a triple fault: the guest crashed */
-	VM_END_TIMEOUT,	 /* the wall-time limit */
-	VM_END_ERROR,	 /* KVM could not go on (entry failure, internal error) */
+	VM_END_RESET,	  /* the guest pulsed the i8042 reset line: its way to end */
+	VM_END_SHUTDOWN,  /* a triple fault: the guest crashed */
+	VM_END_TIMEOUT,	  /* the wall-time limit */
+	VM_END_ERROR,	  /* KVM could not go on (entry failure, internal error) */
+	VM_END_NOT_READY, /* no word on ready_uart within ready_ms */
 };
 
 struct vm_result {

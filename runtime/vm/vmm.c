@@ -70,6 +70,8 @@ const char *vm_end_name(enum vm_end e)
 		return "wall-time-limit";
 	case VM_END_ERROR:
 		return "error";
+	case VM_END_NOT_READY:
+		return "not-ready";
 	}
 	return "?";
 }
@@ -246,6 +248,9 @@ static int load(struct vm *vm, const struct vm_options *o, sbx_error *err)
 {
 	if (!o->kernel)
 		return err_setx(err, SBX_STAGE_PREPARE, EINVAL, "vm: no kernel given");
+	if (o->ready_uart >= VM_UARTS)
+		return err_setx(err, SBX_STAGE_PREPARE, EINVAL,
+				"vm: ready_uart %u: expected 0 to %d", o->ready_uart, VM_UARTS - 1);
 	_cleanup_free_ uint8_t *kernel = NULL, *initrd = NULL;
 	struct boot_image img = {.cmdline = o->cmdline};
 	int r = read_file("kernel", o->kernel, vm->mem.size, &kernel, &img.len, err);
@@ -314,29 +319,51 @@ static void mmio_exit(struct vm *vm)
 	bus_access(&vm->mmio, run->mmio.phys_addr, run->mmio.data, len, run->mmio.is_write);
 }
 
+/* The one timer kicks the vCPU out at the earliest deadline still pending. */
+static void arm(timer_t timer, uint64_t at_us)
+{
+	struct itimerspec its = {0};
+	if (at_us != UINT64_MAX) {
+		uint64_t now = now_us(), d = at_us > now ? at_us - now : 1;
+		its.it_value.tv_sec = (time_t)(d / 1000000);
+		its.it_value.tv_nsec = (long)(d % 1000000) * 1000;
+	}
+	timer_settime(timer, 0, &its, NULL);
+}
+
 static int loop(struct vm *vm, const struct vm_options *o, struct vm_result *res, uint64_t start,
 		sbx_error *err)
 {
 	uint64_t deadline = o->wall_time_ms ? start + o->wall_time_ms * 1000 : UINT64_MAX;
+	uint64_t ready_by = o->ready_ms ? start + o->ready_ms * 1000 : UINT64_MAX;
 	timer_t timer;
 	bool have_timer = false;
-	if (o->wall_time_ms) {
+	if (o->wall_time_ms || o->ready_ms) {
 		struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KICK_SIGNAL};
 		sev._sigev_un._tid = gettid();
 		if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0)
 			return PREP(err, errno, "vm: wall-time timer");
 		have_timer = true;
-		struct itimerspec its = {
-			.it_value = {.tv_sec = (time_t)(o->wall_time_ms / 1000),
-				     .tv_nsec = (long)(o->wall_time_ms % 1000) * 1000000}};
-		timer_settime(timer, 0, &its, NULL);
+		arm(timer, ready_by < deadline ? ready_by : deadline);
 	}
 	kick_run = vm->run;
 	res->setup_us = now_us() - start;
 	int r = 0;
 	for (;;) {
-		if (now_us() >= deadline) {
+		if (ready_by != UINT64_MAX && vm->uart[o->ready_uart].out_total) {
+			ready_by = UINT64_MAX; /* the guest spoke: only the wall limit is left */
+			arm(timer, deadline);
+		}
+		uint64_t now = now_us();
+		if (now >= deadline) {
 			res->end = VM_END_TIMEOUT;
+			break;
+		}
+		if (now >= ready_by) {
+			res->end = VM_END_NOT_READY;
+			snprintf(res->detail, sizeof(res->detail),
+				 "nothing on COM%u within %llu ms", o->ready_uart + 1,
+				 (unsigned long long)o->ready_ms);
 			break;
 		}
 		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {

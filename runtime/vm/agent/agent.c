@@ -5,8 +5,9 @@
  *   /job      the program and its arguments, each NUL-terminated
  *   ttyS1     the job's stdout      (COM2)
  *   ttyS2     the job's stderr      (COM3)
- *   ttyS3     the control channel   (COM4): one line, the last the agent
- *             writes: "exit N user_ms=U sys_ms=S", "signal N ...", or
+ *   ttyS3     the control channel   (COM4): "ready" once the agent runs
+ *             (the VMM's boot deadline waits for it), then one line, the
+ *             last: "exit N user_ms=U sys_ms=S", "signal N ...", or
  *             "error WHAT: REASON" when the job could not start
  *   ttyS0     the kernel's console  (COM1)
  *
@@ -96,6 +97,8 @@ int main(void)
 	mkdir("/proc", 0555);
 	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
 	control = open_raw("/dev/ttyS3");
+	if (control >= 0 && write(control, "ready\n", 6) < 0)
+		(void)0; /* the VMM will say the guest never got ready */
 	int out = open_raw("/dev/ttyS1"), errfd = open_raw("/dev/ttyS2");
 	if (out < 0 || errfd < 0)
 		report("error ttys: %s", strerror(errno));
