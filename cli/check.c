@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "vm/host.h"
 
 struct host_facts {
 	sbx_features f;
@@ -26,19 +26,8 @@ struct host_facts {
 	} ctl[16];
 	size_t n_ctl;
 	char seccomp_actions[256];
-	int kvm_api;		/* KVM_GET_API_VERSION, or -errno */
-	const char *kvm_module; /* what provides /dev/kvm, or NULL */
-	const char *kvm_linux;	/* whether it boots stock Linux: "yes", "no", "unknown" */
+	struct vm_host kvm;
 };
-
-/* The module behind /dev/kvm decides what guests run: kvm_intel and kvm_amd
- * virtualize the hardware and boot stock kernels; kvm_pvm (pagetable-based
- * virtual machines, this development host's) runs guests in a paravirtual
- * mode that only freestanding or PVM-built kernels survive. */
-static const struct {
-	const char *module;
-	const char *boots_linux;
-} kvm_kinds[] = {{"kvm_intel", "yes"}, {"kvm_amd", "yes"}, {"kvm_pvm", "no"}};
 
 static void read_line(const char *path, char *out, size_t len)
 {
@@ -103,21 +92,7 @@ static void gather(struct host_facts *h)
 		fclose(cg);
 	read_line("/proc/sys/kernel/seccomp/actions_avail", h->seccomp_actions,
 		  sizeof(h->seccomp_actions));
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	h->kvm_api = kvm < 0 ? -errno : ioctl(kvm, KVM_GET_API_VERSION, 0);
-	if (kvm >= 0)
-		close(kvm);
-	h->kvm_linux = "unknown";
-	for (size_t i = 0; h->kvm_api >= 0 && i < sizeof(kvm_kinds) / sizeof(*kvm_kinds); i++) {
-		char path[64];
-		snprintf(path, sizeof(path), "/sys/module/%s", kvm_kinds[i].module);
-		if (access(path, F_OK) == 0) {
-			h->kvm_module = kvm_kinds[i].module;
-			h->kvm_linux = kvm_kinds[i].boots_linux;
-		}
-	}
-	if (h->kvm_api < 0)
-		h->kvm_linux = "no";
+	vm_host_probe(&h->kvm);
 }
 
 static const struct {
@@ -153,7 +128,8 @@ static void print_json(const struct host_facts *h)
 		sep = ", ";
 	}
 	printf("},\n  \"kvm_api\": %d,\n  \"kvm_module\": \"%s\",\n  \"kvm_boots_linux\": \"%s\"\n}\n",
-	       h->kvm_api, h->kvm_module ? h->kvm_module : "", h->kvm_linux);
+	       h->kvm.kvm_api, h->kvm.module ? h->kvm.module : "",
+	       vm_linux_name(h->kvm.linux_guests));
 }
 
 static void print_text(const struct host_facts *h)
@@ -197,12 +173,12 @@ static void print_text(const struct host_facts *h)
 	       strstr(h->seccomp_actions, "user_notif") ? ""
 							: " (no user_notif: notify rules and the "
 							  "broker's seccomp mode are refused)");
-	if (h->kvm_api >= 0) {
-		printf("KVM:              /dev/kvm, API version %d, from %s: ", h->kvm_api,
-		       h->kvm_module ? h->kvm_module : "an unknown module");
-		if (!strcmp(h->kvm_linux, "yes"))
+	if (h->kvm.kvm_api >= 0) {
+		printf("KVM:              /dev/kvm, API version %d, from %s: ", h->kvm.kvm_api,
+		       h->kvm.module ? h->kvm.module : "an unknown module");
+		if (h->kvm.linux_guests == VM_LINUX_YES)
 			printf("boots Linux guests (the vm backend works)\n");
-		else if (!strcmp(h->kvm_linux, "no"))
+		else if (h->kvm.linux_guests == VM_LINUX_NO)
 			printf("paravirtual: freestanding payloads run,\n"
 			       "                  stock Linux kernels do not boot (the vm backend\n"
 			       "                  needs kvm_intel or kvm_amd)\n");
@@ -210,7 +186,7 @@ static void print_text(const struct host_facts *h)
 			printf("whether it boots Linux guests is not known\n");
 	} else
 		printf("KVM:              /dev/kvm: %s (the vm backend needs it)\n",
-		       strerror(-h->kvm_api));
+		       strerror(-h->kvm.kvm_api));
 }
 
 int cmd_check(int argc, char **argv)

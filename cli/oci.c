@@ -456,6 +456,13 @@ int cmd_create(int argc, char **argv)
 		cli_error("%s", err.message);
 		return EXIT_SANDBOX_ERROR;
 	}
+	if (spec.vm) {
+		cli_error("%s: sandbox.backend: the vm backend runs with sandboxd run only, not "
+			  "through the OCI lifecycle yet",
+			  spec_path);
+		spec_free(&spec);
+		return EXIT_SANDBOX_ERROR;
+	}
 	if (spec.terminal != (o.console_socket != NULL)) {
 		cli_error(spec.terminal
 				  ? "%s: process.terminal is true: create needs --console-socket"

@@ -8,10 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "error.h"
 #include "report.h"
 #include "spec.h"
+#include "vm/host.h"
+#include "vm/job.h"
+#include "vmspec.h"
 
 static const char run_usage[] =
 	"Usage: sandboxd run [--report FILE] [--help] SPEC\n"
@@ -115,6 +120,46 @@ static void verdict_notice(const sbx_result *r, const sbx_limits *l)
 	}
 }
 
+/* The vm backend: the job in a microVM. Refused up front on a host whose KVM
+ * cannot boot Linux, so that nothing waits for a guest that never comes. */
+static int run_vm(const char *spec_path, const struct spec_vm *vm, sbx_result *res, sbx_error *err)
+{
+	struct vm_host host;
+	vm_host_probe(&host);
+	if (host.kvm_api < 0)
+		return err_setx(err, SBX_STAGE_PREPARE, -host.kvm_api,
+				"%s: sandbox.backend: vm: /dev/kvm: %s", spec_path,
+				strerror(-host.kvm_api));
+	if (host.linux_guests == VM_LINUX_NO)
+		return err_setx(err, SBX_STAGE_PREPARE, ENOTSUP,
+				"%s: sandbox.backend: vm: this host's KVM (%s) cannot boot Linux "
+				"guests (see sandboxd check)",
+				spec_path, host.module ? host.module : "?");
+	const char *kernel = vm->kernel			    ? vm->kernel
+			     : getenv("SANDBOXD_VM_KERNEL") ? getenv("SANDBOXD_VM_KERNEL")
+							    : SBX_VM_KERNEL;
+	if (access(kernel, R_OK) < 0)
+		return err_setx(err, SBX_STAGE_PREPARE, errno,
+				"%s: sandbox.vm.kernel: %s: %s (give one in sandbox.vm.kernel or "
+				"SANDBOXD_VM_KERNEL, or put one at %s)",
+				spec_path, kernel, strerror(errno), SBX_VM_KERNEL);
+	const char *agent =
+		getenv("SANDBOXD_VM_AGENT") ? getenv("SANDBOXD_VM_AGENT") : SBX_VM_AGENT;
+	struct vm_job job = {.kernel = kernel,
+			     .agent = agent,
+			     .root = vm->root,
+			     .argv = (const char *const *)vm->argv,
+			     .env = (const char *const *)vm->env,
+			     .cwd = vm->cwd,
+			     .memory_mb = vm->memory_mb,
+			     .wall_time_ms = vm->wall_time_ms,
+			     .boot_timeout_ms = vm->boot_timeout_ms,
+			     .out_fd = 1,
+			     .err_fd = 2,
+			     .console_fd = -1};
+	return vm_job_run(&job, res, err);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -157,6 +202,18 @@ int cmd_run(int argc, char **argv)
 	if (any_limit(&limits))
 		sbx_gc(NULL, NULL);
 
+	sbx_result res = {.size = sizeof(res)};
+	int r;
+	if (spec.vm) {
+		if (run_vm(o.spec, spec.vm, &res, &err) < 0) {
+			cli_error("%s", err.message);
+			if (report)
+				report_write(report, NULL, err.message, NULL);
+			rc = cli_spawn_exit_code(&err);
+			goto out;
+		}
+		goto done;
+	}
 	sbx_proc *proc;
 	if (sbx_spawn(spec.cfg, &proc, &err) < 0) {
 		cli_error("%s", err.message);
@@ -165,8 +222,6 @@ int cmd_run(int argc, char **argv)
 		rc = cli_spawn_exit_code(&err);
 		goto out;
 	}
-	sbx_result res = {.size = sizeof(res)};
-	int r;
 	while ((r = sbx_wait(proc, -1, &res, &err)) == -EINTR)
 		;
 	sbx_proc_free(proc);
@@ -174,6 +229,7 @@ int cmd_run(int argc, char **argv)
 		cli_error("%s", err.message);
 		goto out;
 	}
+done:
 	verdict_notice(&res, &limits);
 	rc = res.signal ? 128 + res.signal : res.exit_code;
 	if (report && report_write(report, &res, NULL, &err) < 0) {

@@ -14,6 +14,18 @@
 
 #include "filesystem.h"
 
+void filesystem_bundle_path(const struct ctx *c, const char *p, char *out, size_t len)
+{
+	char cwd[PATH_MAX];
+	const char *base = c->dir;
+	if (p[0] != '/' && !base)
+		base = getcwd(cwd, sizeof(cwd));
+	if (p[0] == '/' || !base)
+		snprintf(out, len, "%s", p);
+	else
+		snprintf(out, len, "%s/%s", base, p);
+}
+
 static int parse_root(struct ctx *c, const json_t *root)
 {
 	json_t *obj, *path, *ro;
@@ -27,16 +39,8 @@ static int parse_root(struct ctx *c, const json_t *root)
 		return json_fail(c, EINVAL, "root.path",
 				 "required: the root filesystem's directory, relative to the "
 				 "bundle or absolute");
-	/* relative to the bundle: the spec's directory */
-	const char *p = json_string_value(path);
-	char cwd[PATH_MAX], full[PATH_MAX * 2];
-	const char *base = c->dir;
-	if (p[0] != '/' && !base)
-		base = getcwd(cwd, sizeof(cwd));
-	if (p[0] == '/' || !base)
-		snprintf(full, sizeof(full), "%s", p);
-	else
-		snprintf(full, sizeof(full), "%s/%s", base, p);
+	char full[PATH_MAX * 2];
+	filesystem_bundle_path(c, json_string_value(path), full, sizeof(full));
 	sbx_error e;
 	if (sbx_config_set_rootfs(c->cfg, full, ro && json_is_true(ro), &e) < 0)
 		return json_lib_fail(c, "root.path", &e);

@@ -134,3 +134,37 @@ int json_i64(struct ctx *c, const json_t *obj, const char *base, const char *key
 	*out = json_integer_value(v);
 	return 0;
 }
+
+bool json_asks_nothing(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+	case JSON_FALSE:
+		return true;
+	case JSON_STRING:
+		return json_string_length(v) == 0;
+	case JSON_ARRAY:
+		return json_array_size(v) == 0;
+	case JSON_OBJECT: {
+		const char *k;
+		json_t *m;
+		json_object_foreach ((json_t *)v, k, m)
+			if (!json_asks_nothing(m))
+				return false;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+const json_t *json_lookup(const json_t *root, const char *dotted)
+{
+	char buf[PATH_LEN];
+	snprintf(buf, sizeof(buf), "%s", dotted);
+	const json_t *v = root;
+	for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && v;
+	     k = strtok_r(NULL, ".", &save))
+		v = json_is_object(v) ? json_object_get(v, k) : NULL;
+	return v;
+}

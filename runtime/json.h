@@ -23,6 +23,8 @@ struct ctx {
 	const sbx_policy_opts *policy_opts;
 	bool has_policy;   /* linux.seccomp or sandbox.policy was given */
 	bool cgroup_named; /* linux.cgroupsPath named the cgroups */
+	bool vm_backend;   /* sandbox.backend is "vm" */
+	const json_t *vm;  /* sandbox.vm, or NULL */
 };
 
 /* Fills c->err with "<file>: <path>: <message>"; returns -errnum. */
@@ -53,5 +55,11 @@ int json_id(struct ctx *c, const json_t *obj, const char *base, const char *key,
 /* An integer member: 1 if absent, else 0 with *out set (or an error). */
 int json_i64(struct ctx *c, const json_t *obj, const char *base, const char *key, int64_t min,
 	     int64_t max, int64_t *out);
+
+/* Whether v asks for nothing: null, false, "", [], or an object of such. */
+bool json_asks_nothing(const json_t *v);
+
+/* root's member at a dotted path ("linux.resources.memory"), or NULL. */
+const json_t *json_lookup(const json_t *root, const char *dotted);
 
 #endif

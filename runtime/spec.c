@@ -19,6 +19,7 @@
 #include "privileges.h"
 #include "resources.h"
 #include "spec.h"
+#include "vmspec.h"
 
 /* Fields of the OCI spec this version recognises but cannot honour yet.
  * Dropping them silently would run the program with less protection, or
@@ -54,45 +55,11 @@ static const struct {
 	{"linux.timeOffsets", "time namespace offsets are not supported yet"},
 };
 
-static bool asks_nothing(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_NULL:
-	case JSON_FALSE:
-		return true;
-	case JSON_STRING:
-		return json_string_length(v) == 0;
-	case JSON_ARRAY:
-		return json_array_size(v) == 0;
-	case JSON_OBJECT: {
-		const char *k;
-		json_t *m;
-		json_object_foreach ((json_t *)v, k, m)
-			if (!asks_nothing(m))
-				return false;
-		return true;
-	}
-	default:
-		return false;
-	}
-}
-
-static const json_t *lookup(const json_t *root, const char *dotted)
-{
-	char buf[PATH_LEN];
-	snprintf(buf, sizeof(buf), "%s", dotted);
-	const json_t *v = root;
-	for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && v;
-	     k = strtok_r(NULL, ".", &save))
-		v = json_is_object(v) ? json_object_get(v, k) : NULL;
-	return v;
-}
-
 static int check_not_yet(struct ctx *c, const json_t *root)
 {
 	for (size_t i = 0; i < sizeof(not_yet) / sizeof(*not_yet); i++) {
-		const json_t *v = lookup(root, not_yet[i].path);
-		if (v && !asks_nothing(v))
+		const json_t *v = json_lookup(root, not_yet[i].path);
+		if (v && !json_asks_nothing(v))
 			return json_fail(c, ENOTSUP, not_yet[i].path, "%s", not_yet[i].why);
 	}
 	return 0;
@@ -416,9 +383,8 @@ static int parse_backend(struct ctx *c, const char *path, const json_t *v)
 {
 	if (!json_is_string(v))
 		return json_expected(c, path, "\"namespaces\" or \"vm\"", v);
-	if (!strcmp(json_string_value(v), "vm"))
-		return json_fail(c, ENOTSUP, path, "the vm backend is not supported yet");
-	if (strcmp(json_string_value(v), "namespaces"))
+	c->vm_backend = !strcmp(json_string_value(v), "vm");
+	if (!c->vm_backend && strcmp(json_string_value(v), "namespaces"))
 		return json_expected(c, path, "\"namespaces\" or \"vm\"", v);
 	return 0;
 }
@@ -438,6 +404,9 @@ static int parse_sandbox(struct ctx *c, const json_t *root)
 		json_join(path, "sandbox", key);
 		if (!strcmp(key, "backend")) {
 			r = parse_backend(c, path, v);
+		} else if (!strcmp(key, "vm")) {
+			c->vm = v;
+			r = json_is_object(v) ? 0 : json_expected(c, path, "an object", v);
 		} else if (!strcmp(key, "limits")) {
 			r = json_is_object(v) ? resources_parse_sandbox(c, v)
 					      : json_expected(c, path, "an object", v);
@@ -462,7 +431,7 @@ static int parse_sandbox(struct ctx *c, const json_t *root)
 			r = json_fail(
 				c, EINVAL, path,
 				"unknown field (known here: backend, capability_mode, grants, "
-				"limits, policy, report)");
+				"limits, policy, report, vm)");
 		}
 		if (r < 0)
 			return r;
@@ -521,8 +490,11 @@ static int load(struct ctx *c, json_t *root, json_error_t *jerr, struct spec *ou
 	c->limits.size = sizeof(c->limits);
 	int r = parse(c, root);
 	char *hooks = NULL;
+	struct spec_vm *vm = NULL;
 	if (r == 0)
 		r = hooks_parse(c, root, &hooks);
+	if (r == 0)
+		r = vmspec_load(c, root, &vm);
 	json_t *ann = json_object_get(root, "annotations");
 	char *annotations = r == 0 && json_is_object(ann) ? json_dumps(ann, JSON_COMPACT) : NULL;
 	json_t *process = json_object_get(root, "process");
@@ -530,6 +502,7 @@ static int load(struct ctx *c, json_t *root, json_error_t *jerr, struct spec *ou
 	json_decref(root);
 	if (r < 0) {
 		free(annotations);
+		free(hooks);
 		sbx_config_free(c->cfg);
 		free(c->report);
 		errno = -r;
@@ -542,6 +515,7 @@ static int load(struct ctx *c, json_t *root, json_error_t *jerr, struct spec *ou
 	out->hooks = hooks;
 	out->terminal = terminal;
 	out->cgroup_named = c->cgroup_named;
+	out->vm = vm;
 	return 0;
 }
 
@@ -591,4 +565,6 @@ void spec_free(struct spec *s)
 	s->annotations = NULL;
 	free(s->hooks);
 	s->hooks = NULL;
+	vmspec_free(s->vm);
+	s->vm = NULL;
 }

@@ -9,13 +9,14 @@
 #include "sandbox.h"
 
 struct spec {
-	sbx_config *cfg;   /* owned */
-	char *report;	   /* sandbox.report, relative to the spec's directory; owned */
-	bool relay_output; /* an output limit: stdout and stderr must be relayed */
-	char *annotations; /* the "annotations" object as JSON text, or NULL; owned */
-	bool terminal;	   /* process.terminal */
-	bool cgroup_named; /* linux.cgroupsPath gave the cgroups' name */
-	char *hooks;	   /* the "hooks" object as JSON text, or NULL; owned */
+	sbx_config *cfg;    /* owned */
+	char *report;	    /* sandbox.report, relative to the spec's directory; owned */
+	bool relay_output;  /* an output limit: stdout and stderr must be relayed */
+	char *annotations;  /* the "annotations" object as JSON text, or NULL; owned */
+	bool terminal;	    /* process.terminal */
+	bool cgroup_named;  /* linux.cgroupsPath gave the cgroups' name */
+	char *hooks;	    /* the "hooks" object as JSON text, or NULL; owned */
+	struct spec_vm *vm; /* "backend": "vm": what the microVM runs; NULL otherwise */
 };
 
 /* Parses the spec in `path` ("-" reads standard input) into `out`.

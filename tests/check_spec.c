@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "filter.h"
 #include "spec.h"
+#include "vmspec.h"
 #include "testutil.h"
 
 /* Loads json, which must fail with `code` and a message that starts with
@@ -332,13 +333,84 @@ START_TEST(sandbox_object_is_strict)
 	expect_error(
 		"{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"limts\": {}}}", EINVAL,
 		"spec.json: sandbox.limts: unknown field (known here: backend, capability_mode, grants, "
-		"limits, policy, report)");
-	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"backend\": \"vm\"}}",
-		     ENOTSUP, "spec.json: sandbox.backend: the vm backend is not supported yet");
+		"limits, policy, report, vm)");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"sandbox\": {\"backend\": \"docker\"}}",
 		     EINVAL,
 		     "spec.json: sandbox.backend: expected \"namespaces\" or \"vm\", got "
 		     "\"docker\"");
+}
+END_TEST
+
+START_TEST(vm_backend_takes_what_it_honours_and_refuses_the_rest)
+{
+	struct spec s;
+	load_ok("{\"process\": {\"args\": [\"/bin/sh\", \"-c\", \"exit 3\"], \"env\": [\"A=1\"],"
+		" \"cwd\": \"/tmp\"}, \"root\": {\"path\": \"/\"},"
+		" \"sandbox\": {\"backend\": \"vm\", \"limits\": {\"wall_time_ms\": 5000},"
+		" \"vm\": {\"kernel\": \"/boot/k\", \"memory_mb\": 128, \"vcpus\": 1,"
+		" \"boot_timeout_ms\": 9000}}}",
+		&s);
+	ck_assert_ptr_nonnull(s.vm);
+	ck_assert_str_eq(s.vm->argv[2], "exit 3");
+	ck_assert_ptr_null(s.vm->argv[3]);
+	ck_assert_str_eq(s.vm->env[0], "A=1");
+	ck_assert_str_eq(s.vm->cwd, "/tmp");
+	ck_assert_str_eq(s.vm->root, "/");
+	ck_assert_str_eq(s.vm->kernel, "/boot/k");
+	ck_assert_uint_eq(s.vm->memory_mb, 128);
+	ck_assert_uint_eq(s.vm->boot_timeout_ms, 9000);
+	ck_assert_uint_eq(s.vm->wall_time_ms, 5000);
+	spec_free(&s);
+	load_ok("{\"process\": {\"args\": [\"/x\"], \"user\": {\"uid\": 0, \"gid\": 0}},"
+		" \"sandbox\": {\"backend\": \"vm\"}}",
+		&s);
+	spec_free(&s);
+	/* the namespace backend has none */
+	load_ok("{\"process\": {\"args\": [\"/bin/true\"]}}", &s);
+	ck_assert_ptr_null(s.vm);
+	spec_free(&s);
+
+	const char *vm = "\"sandbox\": {\"backend\": \"vm\"";
+	char json[512];
+#define VM_SPEC(...) (snprintf(json, sizeof(json), __VA_ARGS__), json)
+	expect_error(
+		VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, %s, \"vm\": {\"vcpus\": 2}}}", vm),
+		ENOTSUP, "spec.json: sandbox.vm.vcpus: the vm backend runs one vCPU so far");
+	expect_error(
+		VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, %s, \"vm\": {\"memory_mb\": 8}}}", vm),
+		EINVAL,
+		"spec.json: sandbox.vm.memory_mb: expected an integer from 16 to 3072, got 8");
+	expect_error(
+		VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, %s, \"vm\": {\"cpus\": 1}}}", vm),
+		EINVAL,
+		"spec.json: sandbox.vm.cpus: unknown field (known here: kernel, memory_mb, vcpus, "
+		"boot_timeout_ms)");
+	expect_error("{\"process\": {\"args\": [\"/x\"]}, \"sandbox\": {\"vm\": {}}}", EINVAL,
+		     "spec.json: sandbox.vm: needs \"backend\": \"vm\" in sandbox");
+	expect_error(VM_SPEC("{\"process\": {\"args\": [\"x\"]}, %s}}", vm), EINVAL,
+		     "spec.json: process.args[0]: the vm backend needs an absolute path (the guest "
+		     "has no PATH search before its agent runs the job)");
+	/* never silently weaker: what the guest would not get is refused */
+	expect_error(VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, \"mounts\": [{\"destination\": "
+			     "\"/tmp\", \"type\": \"tmpfs\"}], %s}}",
+			     vm),
+		     ENOTSUP,
+		     "spec.json: mounts: not supported with the vm backend yet (it is with "
+		     "\"backend\": \"namespaces\")");
+	expect_error(VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, %s, \"limits\": "
+			     "{\"cpu_time_ms\": 100}}}",
+			     vm),
+		     ENOTSUP,
+		     "spec.json: sandbox.limits.cpu_time_ms: not supported with the vm backend yet "
+		     "(it is with \"backend\": \"namespaces\")");
+	expect_error(
+		VM_SPEC("{\"process\": {\"args\": [\"/x\"], \"user\": {\"uid\": 1000, "
+			"\"gid\": 1000}}, %s}}",
+			vm),
+		ENOTSUP,
+		"spec.json: process.user.uid: the vm backend runs the job as root in the guest "
+		"so far");
+#undef VM_SPEC
 }
 END_TEST
 
@@ -690,6 +762,7 @@ static Suite *suite(void)
 	tcase_add_test(t, filesystem_errors_name_the_path);
 	tcase_add_test(t, filesystem_spec);
 	tcase_add_test(t, sandbox_object_is_strict);
+	tcase_add_test(t, vm_backend_takes_what_it_honours_and_refuses_the_rest);
 	tcase_add_test(t, resources_and_limits);
 	tcase_add_test(t, resource_errors_name_the_path);
 	tcase_add_test(t, oci_seccomp_errors_name_the_path);

@@ -285,6 +285,18 @@ START_TEST(a_guest_that_never_speaks_is_not_ready_in_time)
 	run_vm(&o, "hi\n", r);
 	ck_assert_msg(r->res.end == VM_END_RESET, "%s: %s", vm_end_name(r->res.end), r->res.detail);
 	has_line(r->out[0], "done");
+	/* spin speaks on COM1 and then spins: once ready, the wall-time limit
+	 * (counted from then) ends it */
+	vm_options_init(&o);
+	o.kernel = payload("spin");
+	o.wall_time_ms = 500;
+	o.ready_ms = 300;
+	o.ready_uart = 0;
+	run_vm(&o, NULL, r);
+	ck_assert_msg(r->res.end == VM_END_TIMEOUT, "%s: %s", vm_end_name(r->res.end),
+		      r->res.detail);
+	ck_assert_uint_ge(r->res.wall_us, 500000);
+	ck_assert_uint_lt(r->res.wall_us, 5000000);
 	free(r);
 }
 END_TEST

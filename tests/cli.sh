@@ -283,6 +283,20 @@ elif [ -e /sys/module/kvm_amd ] || [ -e /sys/module/kvm_intel ]; then
 else
 	check "check: no KVM module, no Linux guests ($out)" contains "$out" '"kvm_boots_linux": "no"'
 fi
+# the vm backend where KVM cannot boot Linux: refused at once, saying why,
+# with a report and nothing left behind
+spec vm.json '{"process": {"args": ["/bin/true"]}, "sandbox": {"backend": "vm"}}'
+if ! contains "$features" '"kvm_boots_linux": "yes"'; then
+	run "$SBXD" run --report "$T/vm-report.json" "$T/vm.json"
+	check "vm backend without a KVM that boots Linux: 125 (rc=$rc)" [ "$rc" = 125 ]
+	if contains "$features" '"kvm_api": -'; then
+		check "and says why ($err)" contains "$err" "$T/vm.json: sandbox.backend: vm: /dev/kvm: "
+	else
+		check "and says why ($err)" contains "$err" "$T/vm.json: sandbox.backend: vm: this host's KVM (kvm_pvm) cannot boot Linux guests (see sandboxd check)"
+	fi
+	check "with a setup-error report" grep -q '"status": "setup-error"' "$T/vm-report.json"
+	check "nothing left behind" no_children
+fi
 run "$SBXD" run "$T/grants.json"
 if contains "$features" '"capability_mode": true'; then
 	check "capability mode: the granted fd reads ($out, $err)" contains "$out" "granted line"

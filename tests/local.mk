@@ -107,6 +107,7 @@ AM_TESTS_ENVIRONMENT = \
 	SBX_GC_LOCK='$(abs_top_builddir)/tests/gc.lock'; export SBX_GC_LOCK; \
 	SANDBOXD_POLICY_DIR='$(abs_top_srcdir)/policies'; export SANDBOXD_POLICY_DIR; \
 	SANDBOXD_CACHE_DIR=off; export SANDBOXD_CACHE_DIR; \
+	SANDBOXD_VM_AGENT='$(abs_top_builddir)/runtime/vm/agent/sbx-vm-agent'; export SANDBOXD_VM_AGENT; \
 	CK_DEFAULT_TIMEOUT=60; export CK_DEFAULT_TIMEOUT;
 
 CLEANFILES += tests/gc.lock

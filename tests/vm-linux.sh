@@ -89,6 +89,48 @@ agent_run signal /bin/sh -c 'kill -SEGV $$'
 check "agent: a job killed by a signal says which ($ctl)" contains "$ctl" "signal 11 "
 agent_run noexec /nonexistent/program arg
 check "agent: a job that cannot start says why ($ctl)" \
-	[ "$ctl" = "ready"$'\n'"error exec /nonexistent/program: No such file or directory" ]
+	[ "$ctl" = "ready"$'\n'"error exec /nonexistent/program: No such file or directory (errno 2)" ]
+
+# 5. sandboxd run with "backend": "vm": a rootfs, env, cwd, the exit code
+# and the report, as the namespace backend gives them
+export SANDBOXD_VM_KERNEL=$SBX_VM_KERNEL
+mkdir -p "$T/rootfs/bin" "$T/rootfs/tmp"
+cp "$busybox" "$T/rootfs/bin/sh"
+ln -s sh "$T/rootfs/bin/sleep"
+cat >"$T/vm.json" <<JSON
+{"process": {"args": ["/bin/sh", "-c", "echo hi; echo \\"\$FOO in \$(pwd)\\"; echo oops >&2; exit 3"],
+  "env": ["FOO=bar", "PATH=/bin"], "cwd": "/tmp"},
+ "root": {"path": "rootfs"}, "sandbox": {"backend": "vm", "vm": {"memory_mb": 192}}}
+JSON
+run "$SBX_SANDBOXD" run --report "$T/vm-report.json" "$T/vm.json"
+check "sandboxd run, vm backend: the job's stdout ($out)" [ "$out" = "hi"$'\n'"bar in /tmp" ]
+check "its stderr ($err)" [ "$err" = oops ]
+check "its exit code (rc=$rc)" [ "$rc" = 3 ]
+check "the report's verdict ($(cat "$T/vm-report.json"))" grep -q '"status": "nonzero-exit"' "$T/vm-report.json"
+check "the report's exit code" grep -q '"exit_code": 3' "$T/vm-report.json"
+
+# 6. no root: a static program packed alone, killed by a signal
+printf '{"process": {"args": ["%s", "sh", "-c", "kill -KILL $$"]}, "sandbox": {"backend": "vm"}}\n' \
+	"$busybox" >"$T/vm-lone.json"
+run "$SBX_SANDBOXD" run --report "$T/vm-lone.json.report" "$T/vm-lone.json"
+check "a lone static program runs; killed by SIGKILL: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
+check "reported as signaled" grep -q '"status": "signaled"' "$T/vm-lone.json.report"
+# a dynamic one cannot run alone, and says so before any VM is made
+printf '{"process": {"args": ["%s"]}, "sandbox": {"backend": "vm"}}\n' "$(command -v python3 || echo /bin/ls)" >"$T/vm-dyn.json"
+run "$SBX_SANDBOXD" run "$T/vm-dyn.json"
+check "a dynamic program without root is refused (rc=$rc)" [ "$rc" = 125 ]
+check "naming why ($err)" contains "$err" "is dynamically linked: without \"root\" the vm backend packs the program alone"
+
+# 7. the wall-time limit counts from the agent's start, and kills the VM
+cat >"$T/vm-sleep.json" <<JSON
+{"process": {"args": ["/bin/sleep", "1000"]}, "root": {"path": "rootfs"},
+ "sandbox": {"backend": "vm", "limits": {"wall_time_ms": 2000}}}
+JSON
+start=$SECONDS
+run "$SBX_SANDBOXD" run --report "$T/vm-sleep.report" "$T/vm-sleep.json"
+check "a sleeper meets the wall-time limit: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
+check "reported as wall-time-limit" grep -q '"status": "wall-time-limit"' "$T/vm-sleep.report"
+check "said on stderr ($err)" contains "$err" "wall time limit reached"
+check "ended within the boot and the limit ($((SECONDS - start)) s)" [ $((SECONDS - start)) -lt 90 ]
 check "no child is left behind" no_children
 finish

@@ -25,7 +25,9 @@ struct vm_options {
 	uint64_t wall_time_ms; /* 0: none */
 	/* 0: none; else the guest must send a byte on UART ready_uart within
 	 * ready_ms, or the VM ends as VM_END_NOT_READY: a kernel that cannot
-	 * boot here fails fast, with that said, instead of hanging */
+	 * boot here fails fast, with that said, instead of hanging; with it,
+	 * wall_time_ms counts from that first byte, so the limit is the
+	 * workload's, not the boot's */
 	uint64_t ready_ms;
 	unsigned ready_uart;
 	/* COM1..COM4: what the guest transmits is written to serial_out[i],

@@ -334,7 +334,8 @@ static void arm(timer_t timer, uint64_t at_us)
 static int loop(struct vm *vm, const struct vm_options *o, struct vm_result *res, uint64_t start,
 		sbx_error *err)
 {
-	uint64_t deadline = o->wall_time_ms ? start + o->wall_time_ms * 1000 : UINT64_MAX;
+	uint64_t deadline =
+		o->wall_time_ms && !o->ready_ms ? start + o->wall_time_ms * 1000 : UINT64_MAX;
 	uint64_t ready_by = o->ready_ms ? start + o->ready_ms * 1000 : UINT64_MAX;
 	timer_t timer;
 	bool have_timer = false;
@@ -351,7 +352,10 @@ static int loop(struct vm *vm, const struct vm_options *o, struct vm_result *res
 	int r = 0;
 	for (;;) {
 		if (ready_by != UINT64_MAX && vm->uart[o->ready_uart].out_total) {
-			ready_by = UINT64_MAX; /* the guest spoke: only the wall limit is left */
+			/* the guest spoke: the wall-time limit counts from here */
+			ready_by = UINT64_MAX;
+			if (o->wall_time_ms)
+				deadline = now_us() + o->wall_time_ms * 1000;
 			arm(timer, deadline);
 		}
 		uint64_t now = now_us();

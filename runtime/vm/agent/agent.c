@@ -3,12 +3,15 @@
  * VMM's UARTs, then reboots, which ends the VM:
  *
  *   /job      the program and its arguments, each NUL-terminated
+ *   /job.env  its environment, likewise (optional: PATH, HOME, TERM)
+ *   /job.cwd  its working directory, NUL-terminated (optional: /)
  *   ttyS1     the job's stdout      (COM2)
  *   ttyS2     the job's stderr      (COM3)
  *   ttyS3     the control channel   (COM4): "ready" once the agent runs
  *             (the VMM's boot deadline waits for it), then one line, the
  *             last: "exit N user_ms=U sys_ms=S", "signal N ...", or
- *             "error WHAT: REASON" when the job could not start
+ *             "error WHAT: REASON" when the job could not start ("error exec
+ *             PATH: REASON (errno N)" when execve failed)
  *   ttyS0     the kernel's console  (COM1)
  *
  * Static, no library beyond libc: the initramfs holds nothing else it
@@ -70,9 +73,11 @@ static __attribute__((noreturn, format(printf, 1, 2))) void report(const char *f
 	_exit(1); /* reboot does not return; pid 1 exiting panics the kernel */
 }
 
-static int read_job(char *buf, size_t len, char **argv)
+/* A file of NUL-terminated strings into a NULL-terminated vector (an
+ * empty file is an empty vector). */
+static int read_strings(const char *path, char *buf, size_t len, char **argv)
 {
-	int fd = open("/job", O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	size_t have = 0;
@@ -80,8 +85,8 @@ static int read_job(char *buf, size_t len, char **argv)
 	while (have < len && (n = read(fd, buf + have, len - have)) > 0)
 		have += (size_t)n;
 	close(fd);
-	if (have == len || have == 0 || buf[have - 1]) {
-		errno = EINVAL; /* too long, empty, or not NUL-terminated */
+	if (have == len || (have && buf[have - 1])) {
+		errno = EINVAL; /* too long, or not NUL-terminated */
 		return -1;
 	}
 	int argc = 0;
@@ -105,15 +110,23 @@ int main(void)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		report("error mount /proc: %s", strerror(errno));
 
-	static char job[JOB_MAX];
-	char *argv[ARGS_MAX + 1];
-	if (read_job(job, sizeof(job), argv) < 0)
-		report("error /job: %s", strerror(errno));
+	static char job[JOB_MAX], env[JOB_MAX], cwd[4096] = "/";
+	static char *argv[ARGS_MAX + 1], *envp[ARGS_MAX + 1];
+	if (read_strings("/job", job, sizeof(job), argv) <= 0)
+		report("error /job: %s", strerror(errno ? errno : EINVAL));
 	static char path[] = "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", home[] = "HOME=/",
 		    term[] = "TERM=dumb";
-	char *envp[] = {path, home, term, NULL};
+	if (access("/job.env", F_OK) < 0) {
+		envp[0] = path, envp[1] = home, envp[2] = term, envp[3] = NULL;
+	} else if (read_strings("/job.env", env, sizeof(env), envp) < 0) {
+		report("error /job.env: %s", strerror(errno));
+	}
+	char *cwdv[ARGS_MAX + 1];
+	if (access("/job.cwd", F_OK) == 0 && read_strings("/job.cwd", cwd, sizeof(cwd), cwdv) != 1)
+		report("error /job.cwd: expected one directory");
 
-	/* the child says why exec failed through a pipe that exec closes */
+	/* the child says what failed and why through a pipe that exec closes:
+	 * {0, errno} for chdir, {1, errno} for exec */
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		report("error pipe: %s", strerror(errno));
@@ -122,22 +135,27 @@ int main(void)
 		report("error fork: %s", strerror(errno));
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
+		int why[2] = {0, 0};
 		if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 ||
-		    chdir("/") < 0)
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		execve(argv[0], argv, envp);
-		int e = errno;
-		if (write(p[1], &e, sizeof(e)) < 0)
+		    chdir(cwd) < 0) {
+			why[1] = errno;
+		} else {
+			signal(SIGPIPE, SIG_DFL);
+			execve(argv[0], argv, envp);
+			why[0] = 1;
+			why[1] = errno;
+		}
+		if (write(p[1], why, sizeof(why)) < 0)
 			(void)0;
 		_exit(127);
 	}
 	close(p[1]);
-	int e = 0;
-	ssize_t got = read(p[0], &e, sizeof(e));
-	if (got == (ssize_t)sizeof(e)) {
+	int why[2];
+	if (read(p[0], why, sizeof(why)) == (ssize_t)sizeof(why)) {
 		waitpid(pid, NULL, 0);
-		report("error exec %s: %s", argv[0], strerror(e));
+		if (why[0])
+			report("error exec %s: %s (errno %d)", argv[0], strerror(why[1]), why[1]);
+		report("error chdir %s: %s", cwd, strerror(why[1]));
 	}
 	/* pid 1 inherits orphans: reap them all, and take the job's status when
 	 * it comes */

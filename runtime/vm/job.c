@@ -1,0 +1,252 @@
+/* A job in a microVM. The agent's protocol (runtime/vm/agent/agent.c):
+ * /job, /job.env, /job.cwd in the initramfs; the job's stdout and stderr
+ * on COM2 and COM3; "ready" and then the report on COM4. */
+#include "config.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "initramfs.h"
+#include "job.h"
+#include "vm.h"
+
+#define PREP(err, e, ...) err_set(err, SBX_STAGE_PREPARE, e, __VA_ARGS__)
+#define SETUP(err, e, ...) err_setx(err, SBX_STAGE_SETUP, e, __VA_ARGS__)
+#define CONTROL_MAX 4096
+#define CONSOLE_TAIL 600
+
+/* NUL-terminated strings, one after another, as one cpio file. */
+static int add_strings(struct cpio *c, const char *name, const char *const *v, sbx_error *err)
+{
+	size_t len = 0;
+	for (size_t i = 0; v[i]; i++)
+		len += strlen(v[i]) + 1;
+	char *buf = malloc(len ? len : 1), *p = buf;
+	if (!buf)
+		return PREP(err, ENOMEM, "vm: %s", name);
+	for (size_t i = 0; v[i]; i++)
+		p = stpcpy(p, v[i]) + 1;
+	int r = cpio_add(c, name, S_IFREG | 0444, buf, len, err);
+	free(buf);
+	return r;
+}
+
+/* What a program needs to run alone: a static ELF, or "#!" and a static
+ * interpreter (returned in interp). A dynamic program would need its
+ * libraries, which only a root gives. */
+static int lone_program(const char *path, char *interp, size_t len, sbx_error *err)
+{
+	interp[0] = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, SBX_STAGE_CONFIG, errno, "process.args[0]: %s", path);
+	uint8_t head[4096];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	int r = 0;
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		head[n - 1] = 0;
+		char *s = (char *)head + 2, *end;
+		s += strspn(s, " \t");
+		end = s + strcspn(s, " \t\n");
+		*end = 0;
+		if (*s != '/' || (size_t)(end - s) >= len)
+			r = err_setx(err, SBX_STAGE_CONFIG, ENOEXEC,
+				     "process.args[0]: %s: its #! line names no absolute "
+				     "interpreter",
+				     path);
+		else
+			snprintf(interp, len, "%s", s);
+	} else if (n >= (ssize_t)sizeof(Elf64_Ehdr) && !memcmp(head, ELFMAG, SELFMAG)) {
+		Elf64_Ehdr eh;
+		memcpy(&eh, head, sizeof(eh));
+		for (unsigned i = 0; r == 0 && i < eh.e_phnum && i < 256; i++) {
+			Elf64_Phdr ph;
+			if (pread(fd, &ph, sizeof(ph),
+				  (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) !=
+			    (ssize_t)sizeof(ph))
+				break;
+			if (ph.p_type == PT_INTERP)
+				r = err_setx(
+					err, SBX_STAGE_CONFIG, ENOEXEC,
+					"process.args[0]: %s is dynamically linked: without "
+					"\"root\" the vm backend packs the program alone; give "
+					"a root, or a static program",
+					path);
+		}
+	} else {
+		r = err_setx(err, SBX_STAGE_CONFIG, ENOEXEC,
+			     "process.args[0]: %s: expected an ELF program or a #! script", path);
+	}
+	close(fd);
+	return r;
+}
+
+/* A host file at the same path in the guest, with its directories. */
+static int add_at_same_path(struct cpio *c, const char *path, sbx_error *err)
+{
+	char name[4096];
+	snprintf(name, sizeof(name), "%s", path + strspn(path, "/"));
+	for (char *slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		int r = cpio_add(c, name, S_IFDIR | 0755, NULL, 0, err);
+		*slash = '/';
+		if (r < 0)
+			return r;
+	}
+	return cpio_add_file(c, name, 0755, path, err);
+}
+
+static int pack(const struct vm_job *j, int fd, sbx_error *err)
+{
+	struct cpio c = {.fd = fd};
+	int r = 0;
+	if (j->root) {
+		r = cpio_add_tree(&c, "", j->root, err);
+	} else {
+		char interp[256];
+		if ((r = lone_program(j->argv[0], interp, sizeof(interp), err)) == 0 && interp[0] &&
+		    (r = lone_program(interp, (char[2]){0}, 2, err)) < 0)
+			snprintf(err->message + strlen(err->message),
+				 sizeof(err->message) - strlen(err->message),
+				 " (the interpreter of %s)", j->argv[0]);
+		if (r == 0)
+			r = add_at_same_path(&c, j->argv[0], err);
+		if (r == 0 && interp[0])
+			r = add_at_same_path(&c, interp, err);
+	}
+	/* after the rootfs, so that ours win over files of the same names */
+	static const char *const dirs[] = {"dev", "proc", "tmp"};
+	for (size_t i = 0; r == 0 && i < 3; i++)
+		r = cpio_add(&c, dirs[i], S_IFDIR | (i == 2 ? 01777 : 0755), NULL, 0, err);
+	if (r == 0)
+		r = cpio_add_file(&c, "init", 0755, j->agent, err);
+	if (r == 0)
+		r = add_strings(&c, "job", j->argv, err);
+	if (r == 0 && j->env)
+		r = add_strings(&c, "job.env", j->env, err);
+	if (r == 0 && j->cwd)
+		r = cpio_add(&c, "job.cwd", S_IFREG | 0444, j->cwd, strlen(j->cwd) + 1, err);
+	if (r == 0)
+		r = cpio_finish(&c, err);
+	return r;
+}
+
+static void read_all(int fd, char *buf, size_t len)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	off_t from = size > (off_t)len - 1 ? size - (off_t)len + 1 : 0;
+	ssize_t n = pread(fd, buf, len - 1, from);
+	buf[n > 0 ? n : 0] = 0;
+}
+
+/* The agent's last line on COM4 into res, or an error. */
+static int judge(const char *control, const char *console, const struct vm_result *vr,
+		 sbx_result *res, sbx_error *err)
+{
+	/* the last complete line */
+	char line[512] = "";
+	const char *end = strrchr(control, '\n');
+	if (end) {
+		const char *start = end;
+		while (start > control && start[-1] != '\n')
+			start--;
+		snprintf(line, sizeof(line), "%.*s", (int)(end - start), start);
+	}
+	int code, e;
+	unsigned long long user = 0, sys = 0;
+	char what[400];
+	if (sscanf(line, "exit %d user_ms=%llu sys_ms=%llu", &code, &user, &sys) == 3) {
+		res->status = code ? SBX_STATUS_NONZERO_EXIT : SBX_STATUS_OK;
+		res->exit_code = code;
+	} else if (sscanf(line, "signal %d user_ms=%llu sys_ms=%llu", &code, &user, &sys) == 3) {
+		res->status = SBX_STATUS_SIGNALED;
+		res->exit_code = -1;
+		res->signal = code;
+	} else if (sscanf(line, "error exec %399[^\n] (errno %d)", what, &e) == 2) {
+		return err_setx(err, SBX_STAGE_EXEC, e, "exec in the guest: %s", what);
+	} else if (!strncmp(line, "error ", 6)) {
+		return SETUP(err, EIO, "the guest agent: %s", line + 6);
+	} else if (vr->end == VM_END_TIMEOUT) {
+		res->status = SBX_STATUS_WALL_TIME_LIMIT;
+		res->exit_code = -1;
+		res->signal = SIGKILL;
+		return 0;
+	} else if (vr->end == VM_END_NOT_READY) {
+		return SETUP(err, ETIMEDOUT,
+			     "the guest did not reach its agent in time (%s); the kernel's "
+			     "console ends: %s",
+			     vr->detail, console);
+	} else {
+		return SETUP(err, EIO,
+			     "the guest ended (%s%s%s) without a report from its agent; the "
+			     "kernel's console ends: %s",
+			     vm_end_name(vr->end), vr->detail[0] ? ": " : "", vr->detail, console);
+	}
+	res->cpu_user_us = user * 1000;
+	res->cpu_sys_us = sys * 1000;
+	return 0;
+}
+
+int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
+{
+	if (!j->argv || !j->argv[0])
+		return err_setx(err, SBX_STAGE_CONFIG, EINVAL, "process.args: empty");
+	int initrd = memfd_create("sbx-initramfs", MFD_CLOEXEC);
+	int control = memfd_create("sbx-control", MFD_CLOEXEC);
+	int console = memfd_create("sbx-console", MFD_CLOEXEC);
+	int r = 0;
+	if (initrd < 0 || control < 0 || console < 0)
+		r = PREP(err, errno, "vm: memfd");
+	if (r == 0)
+		r = pack(j, initrd, err);
+	struct vm_result vr;
+	if (r == 0) {
+		char initrd_path[64];
+		snprintf(initrd_path, sizeof(initrd_path), "/proc/self/fd/%d", initrd);
+		struct vm_options o;
+		vm_options_init(&o);
+		o.kernel = j->kernel;
+		o.initrd = initrd_path;
+		o.cmdline = "console=ttyS0 reboot=k panic=-1 quiet";
+		o.memory_mb = j->memory_mb;
+		o.wall_time_ms = j->wall_time_ms;
+		o.ready_ms = j->boot_timeout_ms ? j->boot_timeout_ms : 60000;
+		o.ready_uart = 3;
+		o.serial_out[0] = console;
+		o.serial_out[1] = j->out_fd;
+		o.serial_out[2] = j->err_fd;
+		o.serial_out[3] = control;
+		r = vm_run(&o, &vr, err);
+	}
+	if (r == 0) {
+		char ctl[CONTROL_MAX], tail[CONSOLE_TAIL];
+		read_all(control, ctl, sizeof(ctl));
+		read_all(console, tail, sizeof(tail));
+		if (j->console_fd >= 0) {
+			char buf[65536];
+			ssize_t n;
+			lseek(console, 0, SEEK_SET);
+			while ((n = read(console, buf, sizeof(buf))) > 0)
+				if (write(j->console_fd, buf, (size_t)n) != n)
+					break;
+		}
+		res->wall_us = vr.wall_us;
+		r = judge(ctl, tail, &vr, res, err);
+	}
+	if (initrd >= 0)
+		close(initrd);
+	if (control >= 0)
+		close(control);
+	if (console >= 0)
+		close(console);
+	return r;
+}

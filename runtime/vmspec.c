@@ -1,0 +1,164 @@
+/* sandbox.vm and the rest of a spec as the vm backend takes it. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filesystem.h"
+#include "vmspec.h"
+
+/* What the vm backend does not honour yet: asking for it is an error. */
+static const char *const not_in_vm[] = {
+	"mounts",
+	"hostname",
+	"domainname",
+	"process.terminal",
+	"process.user.additionalGids",
+	"process.user.umask",
+	"process.user.username",
+	"process.rlimits",
+	"process.capabilities",
+	"process.noNewPrivileges",
+	"process.oomScoreAdj",
+	"process.apparmorProfile",
+	"process.selinuxLabel",
+	"root.readonly",
+	"linux.uidMappings",
+	"linux.gidMappings",
+	"linux.resources",
+	"linux.seccomp",
+	"linux.sysctl",
+	"linux.maskedPaths",
+	"linux.readonlyPaths",
+	"linux.cgroupsPath",
+	"sandbox.policy",
+	"sandbox.grants",
+	"sandbox.capability_mode",
+	"sandbox.limits.cpu_time_ms",
+	"sandbox.limits.output_bytes",
+	"sandbox.limits.best_effort",
+};
+
+void vmspec_free(struct spec_vm *v)
+{
+	if (!v)
+		return;
+	free(v->kernel);
+	free(v->root);
+	for (size_t i = 0; v->argv && v->argv[i]; i++)
+		free(v->argv[i]);
+	for (size_t i = 0; v->env && v->env[i]; i++)
+		free(v->env[i]);
+	free(v->argv);
+	free(v->env);
+	free(v->cwd);
+	free(v);
+}
+
+/* A JSON array of strings (already checked by the namespace parse). */
+static char **strings(const json_t *arr)
+{
+	size_t n = json_array_size(arr);
+	char **v = calloc(n + 1, sizeof(*v));
+	for (size_t i = 0; v && i < n; i++)
+		if (!(v[i] = strdup(json_string_value(json_array_get(arr, i)))))
+			return v; /* the caller sees the gap as out of memory */
+	return v;
+}
+
+static int parse_vm_object(struct ctx *c, const json_t *vm, struct spec_vm *out)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach ((json_t *)vm, key, v) {
+		char path[PATH_LEN];
+		json_join(path, "sandbox.vm", key);
+		if (!strcmp(key, "kernel")) {
+			if (!json_is_string(v) || !json_string_length(v))
+				return json_expected(c, path, "a kernel image (bzImage) path", v);
+			char full[PATH_MAX * 2];
+			filesystem_bundle_path(c, json_string_value(v), full, sizeof(full));
+			if (!(out->kernel = strdup(full)))
+				return json_fail(c, ENOMEM, path, "out of memory");
+		} else if (!strcmp(key, "memory_mb")) {
+			if (!json_is_integer(v) || json_integer_value(v) < 16 ||
+			    json_integer_value(v) > 3072)
+				return json_expected(c, path, "an integer from 16 to 3072", v);
+			out->memory_mb = (unsigned)json_integer_value(v);
+		} else if (!strcmp(key, "vcpus")) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1)
+				return json_expected(c, path, "a positive integer", v);
+			if (json_integer_value(v) != 1)
+				return json_fail(c, ENOTSUP, path,
+						 "the vm backend runs one vCPU so far");
+		} else if (!strcmp(key, "boot_timeout_ms")) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1)
+				return json_expected(c, path, "a positive integer", v);
+			out->boot_timeout_ms = (uint64_t)json_integer_value(v);
+		} else {
+			return json_fail(c, EINVAL, path,
+					 "unknown field (known here: kernel, memory_mb, vcpus, "
+					 "boot_timeout_ms)");
+		}
+	}
+	return 0;
+}
+
+int vmspec_load(struct ctx *c, const json_t *root, struct spec_vm **out)
+{
+	*out = NULL;
+	if (!c->vm_backend)
+		return c->vm ? json_fail(c, EINVAL, "sandbox.vm",
+					 "needs \"backend\": \"vm\" in sandbox")
+			     : 0;
+	for (size_t i = 0; i < sizeof(not_in_vm) / sizeof(*not_in_vm); i++) {
+		const json_t *v = json_lookup(root, not_in_vm[i]);
+		if (v && !json_asks_nothing(v))
+			return json_fail(c, ENOTSUP, not_in_vm[i],
+					 "not supported with the vm backend yet (it is with "
+					 "\"backend\": \"namespaces\")");
+	}
+	/* the agent runs the job as root in the guest: uid and gid 0 only */
+	static const char *const ids[] = {"process.user.uid", "process.user.gid"};
+	for (size_t i = 0; i < 2; i++) {
+		const json_t *v = json_lookup(root, ids[i]);
+		if (v && json_integer_value(v) != 0)
+			return json_fail(c, ENOTSUP, ids[i],
+					 "the vm backend runs the job as root in the guest so far");
+	}
+	struct spec_vm *vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return json_fail(c, ENOMEM, "sandbox.vm", "out of memory");
+	int r = c->vm ? parse_vm_object(c, c->vm, vm) : 0;
+	const json_t *args = json_lookup(root, "process.args");
+	if (r == 0 && (!json_is_array(args) || !json_array_size(args)))
+		r = json_fail(c, EINVAL, "process.args", "required: the program and its arguments");
+	if (r == 0 && !(vm->argv = strings(args)))
+		r = json_fail(c, ENOMEM, "process.args", "out of memory");
+	const json_t *env = json_lookup(root, "process.env");
+	if (r == 0 && json_is_array(env) && !(vm->env = strings(env)))
+		r = json_fail(c, ENOMEM, "process.env", "out of memory");
+	const json_t *cwd = json_lookup(root, "process.cwd");
+	if (r == 0 && json_is_string(cwd) && !(vm->cwd = strdup(json_string_value(cwd))))
+		r = json_fail(c, ENOMEM, "process.cwd", "out of memory");
+	const json_t *rootpath = json_lookup(root, "root.path");
+	if (r == 0 && json_is_string(rootpath)) {
+		char full[PATH_MAX * 2];
+		filesystem_bundle_path(c, json_string_value(rootpath), full, sizeof(full));
+		if (!(vm->root = strdup(full)))
+			r = json_fail(c, ENOMEM, "root.path", "out of memory");
+	}
+	if (r == 0 && vm->argv[0][0] != '/')
+		r = json_fail(c, EINVAL, "process.args[0]",
+			      "the vm backend needs an absolute path (the guest has no PATH "
+			      "search before its agent runs the job)");
+	vm->wall_time_ms = c->limits.wall_time_ms;
+	if (r < 0) {
+		vmspec_free(vm);
+		return r;
+	}
+	*out = vm;
+	return 0;
+}
