@@ -51,6 +51,13 @@ echo
 echo "== seccomp: per-call cost and compile cost"
 "$B/bench/syscall" $Q -p "$SRC/policies" | tee "$OUT/syscall.txt"
 
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	echo
+	echo "== the microVM backend's VMM: VM creation to first instruction and back, its memory"
+	"$B/bench/vm" -n "$([ -n "$Q" ] && echo 30 || echo 200)" "$B/tests/vm/reset.bzImage" |
+		tee "$OUT/vm.txt"
+fi
+
 if [ "$(id -u)" = 0 ]; then
 	echo
 	echo "== spawn latency, 50 ms idle before each spawn (the cold cgroup attach)"
