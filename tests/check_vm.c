@@ -260,6 +260,24 @@ START_TEST(cmos_clock_tells_the_hosts_time)
 }
 END_TEST
 
+START_TEST(keyboard_controller_answers_linux_s_probe)
+{
+	struct run *r = boot("kbd", NULL, 20000, VM_END_RESET);
+	const char *out = r->out[0];
+	has_line(out, "status=0x14"); /* self-test passed, unlocked, nothing waiting */
+	has_line(out, "status_obf=0x1");
+	has_line(out, "ctr=0x45");
+	has_line(out, "ctr_written=0x65");
+	has_line(out, "self_test=0x55");
+	has_line(out, "loop_status=0x21"); /* a byte, from the aux port */
+	has_line(out, "loop=0x5a");
+	has_line(out, "no_answer=0x0");
+	has_line(out, "done");
+	ck_assert_uint_eq(r->res.unclaimed_port, 0);
+	free(r);
+}
+END_TEST
+
 START_TEST(a_guest_that_never_speaks_is_not_ready_in_time)
 {
 	/* spin sends nothing on COM4: ended at the ready deadline, long before
@@ -352,6 +370,7 @@ static Suite *suite(void)
 	tcase_add_test(t, accesses_no_device_claims_read_all_ones);
 	tcase_add_test(t, cmos_clock_tells_the_hosts_time);
 	tcase_add_test(t, a_guest_that_never_speaks_is_not_ready_in_time);
+	tcase_add_test(t, keyboard_controller_answers_linux_s_probe);
 	tcase_add_test(t, bad_images_and_options_are_refused);
 	suite_add_tcase(s, t);
 	return s;

@@ -20,6 +20,7 @@
 #include "bus.h"
 #include "error.h"
 #include "guestmem.h"
+#include "i8042.h"
 #include "rtc.h"
 #include "uart.h"
 #include "util.h"
@@ -44,12 +45,12 @@ struct vm {
 	struct bus port, mmio;
 	struct uart uart[VM_UARTS];
 	struct rtc rtc;
+	struct i8042 kbd;
 	struct irq_src {
 		struct vm *vm;
 		unsigned line, bit;
 	} irq_src[VM_UARTS];
 	unsigned irq_asserted[16]; /* per ISA line: which devices hold it up */
-	bool reset;
 };
 
 void vm_options_init(struct vm_options *o)
@@ -93,20 +94,6 @@ static void uart_irq(void *opaque, bool level)
 	}
 }
 
-static void i8042_read(void *opaque, uint64_t off, uint8_t *data, uint32_t len)
-{
-	(void)opaque;
-	(void)off;
-	memset(data, 0, len); /* status: no data, input buffer empty */
-}
-
-static void i8042_write(void *opaque, uint64_t off, const uint8_t *data, uint32_t len)
-{
-	(void)len;
-	if (off == 4 && data[0] == 0xfe) /* command port: pulse the reset line */
-		((struct vm *)opaque)->reset = true;
-}
-
 static void ignore_write(void *opaque, uint64_t off, const uint8_t *data, uint32_t len)
 {
 	(void)opaque, (void)off, (void)data, (void)len;
@@ -127,8 +114,10 @@ static int add_devices(struct vm *vm, const struct vm_options *o, sbx_error *err
 		if ((r = bus_add(&vm->port, &d, err)) < 0)
 			return r;
 	}
-	/* the i8042 at 0x60 and 0x64; only the reset command does anything */
-	struct bus_dev kbd = {"i8042", 0x60, 5, vm, i8042_read, i8042_write};
+	/* the i8042 at 0x60 and 0x64 (0x61 between is the PIT's speaker
+	 * port, taken by KVM's in-kernel PIT before it reaches us) */
+	i8042_init(&vm->kbd);
+	struct bus_dev kbd = {"i8042", 0x60, 5, &vm->kbd, i8042_read, i8042_write};
 	struct bus_dev delay = {"port 0x80", 0x80, 1, vm, NULL, ignore_write};
 	rtc_init(&vm->rtc);
 	struct bus_dev rtc = {"rtc", 0x70, 2, &vm->rtc, rtc_read, rtc_write};
@@ -414,7 +403,7 @@ static int loop(struct vm *vm, const struct vm_options *o, struct vm_result *res
 				 run->exit_reason);
 			goto out;
 		}
-		if (vm->reset) {
+		if (vm->kbd.reset) {
 			res->end = VM_END_RESET;
 			break;
 		}
