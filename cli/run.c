@@ -16,6 +16,7 @@
 #include "spec.h"
 #include "vm/host.h"
 #include "vm/job.h"
+#include "vm/vm.h"
 #include "vmspec.h"
 
 static const char run_usage[] =
@@ -205,6 +206,10 @@ int cmd_run(int argc, char **argv)
 	sbx_result res = {.size = sizeof(res)};
 	int r;
 	if (spec.vm) {
+		/* the guest's RAM is its memory limit, for the notice */
+		limits.memory_bytes =
+			(uint64_t)(spec.vm->memory_mb ? spec.vm->memory_mb : VM_MEMORY_MB_DEFAULT)
+			<< 20;
 		if (run_vm(o.spec, spec.vm, &res, &err) < 0) {
 			cli_error("%s", err.message);
 			if (report)

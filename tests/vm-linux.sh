@@ -132,5 +132,17 @@ check "a sleeper meets the wall-time limit: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
 check "reported as wall-time-limit" grep -q '"status": "wall-time-limit"' "$T/vm-sleep.report"
 check "said on stderr ($err)" contains "$err" "wall time limit reached"
 check "ended within the boot and the limit ($((SECONDS - start)) s)" [ $((SECONDS - start)) -lt 90 ]
+
+# 8. the guest's RAM is the memory limit: a job the guest's OOM killer ends
+# is a memory-limit verdict, as a cgroup's would be (a string that doubles
+# until the guest's RAM runs out)
+cat >"$T/vm-hog.json" <<JSON
+{"process": {"args": ["/bin/sh", "-c", "x=a; while :; do x=\$x\$x; done"]},
+ "root": {"path": "rootfs"}, "sandbox": {"backend": "vm", "vm": {"memory_mb": 128}}}
+JSON
+run "$SBX_SANDBOXD" run --report "$T/vm-hog.report" "$T/vm-hog.json"
+check "a memory hog is killed: 137 (rc=$rc, $out, $err)" [ "$rc" = 137 ]
+check "reported as memory-limit ($(cat "$T/vm-hog.report"))" grep -q '"status": "memory-limit"' "$T/vm-hog.report"
+check "said on stderr ($err)" contains "$err" "memory limit reached: 134217728 bytes (1 OOM kill)"
 check "no child is left behind" no_children
 finish

@@ -193,6 +193,12 @@ static int judge(const char *control, const char *console, const struct vm_resul
 	}
 	res->cpu_user_us = user * 1000;
 	res->cpu_sys_us = sys * 1000;
+	/* the guest's RAM is the job's memory limit: an OOM kill in the guest
+	 * that the job did not survive is that limit, as a cgroup's would be */
+	const char *oom = strstr(line, " oom_kills=");
+	if (oom && sscanf(oom, " oom_kills=%" SCNu64, &res->oom_kills) == 1 && res->oom_kills &&
+	    res->status != SBX_STATUS_OK)
+		res->status = SBX_STATUS_MEMORY_LIMIT;
 	return 0;
 }
 

@@ -16,12 +16,14 @@
 #include "sandbox.h"
 
 #define VM_UARTS 4
+#define VM_MEMORY_MB_DEFAULT 256
 
 struct vm_options {
 	const char *kernel;    /* a bzImage with a 64-bit entry point */
 	const char *initrd;    /* or NULL */
 	const char *cmdline;   /* or NULL */
-	unsigned memory_mb;    /* 0: 256; at most 3072 (RAM ends below the 32-bit hole) */
+	unsigned memory_mb;    /* 0: VM_MEMORY_MB_DEFAULT; at most 3072 (RAM ends below the 32-bit
+				  hole) */
 	uint64_t wall_time_ms; /* 0: none */
 	/* 0: none; else the guest must send a byte on UART ready_uart within
 	 * ready_ms, or the VM ends as VM_END_NOT_READY: a kernel that cannot

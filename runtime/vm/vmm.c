@@ -200,7 +200,7 @@ static int create(struct vm *vm, const struct vm_options *o, sbx_error *err)
 	struct kvm_pit_config pit = {0};
 	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)
 		return PREP(err, errno, "vm: KVM_CREATE_PIT2");
-	uint64_t mb = o->memory_mb ? o->memory_mb : 256;
+	uint64_t mb = o->memory_mb ? o->memory_mb : VM_MEMORY_MB_DEFAULT;
 	if (mb < 16 || mb > 3072)
 		return err_setx(err, SBX_STAGE_PREPARE, EINVAL,
 				"vm: memory: %llu MiB; expected 16 to 3072",

@@ -9,7 +9,8 @@
  *   ttyS2     the job's stderr      (COM3)
  *   ttyS3     the control channel   (COM4): "ready" once the agent runs
  *             (the VMM's boot deadline waits for it), then one line, the
- *             last: "exit N user_ms=U sys_ms=S", "signal N ...", or
+ *             last: "exit N user_ms=U sys_ms=S oom_kills=K", "signal N ...",
+ *             (K: processes the guest kernel's OOM killer ended meanwhile), or
  *             "error WHAT: REASON" when the job could not start ("error exec
  *             PATH: REASON (errno N)" when execve failed)
  *   ttyS0     the kernel's console  (COM1)
@@ -96,6 +97,20 @@ static int read_strings(const char *path, char *buf, size_t len, char **argv)
 	return argc;
 }
 
+/* The guest kernel's count of OOM kills so far (/proc/vmstat). */
+static unsigned long oom_kills(void)
+{
+	FILE *f = fopen("/proc/vmstat", "re");
+	char line[128];
+	unsigned long n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "oom_kill %lu", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 int main(void)
 {
 	mkdir("/dev", 0755);
@@ -130,6 +145,7 @@ int main(void)
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		report("error pipe: %s", strerror(errno));
+	unsigned long oom_before = oom_kills();
 	pid_t pid = fork();
 	if (pid < 0)
 		report("error fork: %s", strerror(errno));
@@ -172,7 +188,10 @@ int main(void)
 	tcdrain(errfd);
 	long user_ms = ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000;
 	long sys_ms = ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
+	unsigned long oom = oom_kills() - oom_before;
 	if (WIFSIGNALED(status))
-		report("signal %d user_ms=%ld sys_ms=%ld", WTERMSIG(status), user_ms, sys_ms);
-	report("exit %d user_ms=%ld sys_ms=%ld", WEXITSTATUS(status), user_ms, sys_ms);
+		report("signal %d user_ms=%ld sys_ms=%ld oom_kills=%lu", WTERMSIG(status), user_ms,
+		       sys_ms, oom);
+	report("exit %d user_ms=%ld sys_ms=%ld oom_kills=%lu", WEXITSTATUS(status), user_ms, sys_ms,
+	       oom);
 }
