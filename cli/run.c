@@ -152,6 +152,8 @@ static int run_vm(const char *spec_path, const struct spec_vm *vm, sbx_result *r
 			     .argv = (const char *const *)vm->argv,
 			     .env = (const char *const *)vm->env,
 			     .cwd = vm->cwd,
+			     .uid = vm->uid,
+			     .gid = vm->gid,
 			     .memory_mb = vm->memory_mb,
 			     .wall_time_ms = vm->wall_time_ms,
 			     .boot_timeout_ms = vm->boot_timeout_ms,

@@ -120,17 +120,14 @@ int vmspec_load(struct ctx *c, const json_t *root, struct spec_vm **out)
 					 "not supported with the vm backend yet (it is with "
 					 "\"backend\": \"namespaces\")");
 	}
-	/* the agent runs the job as root in the guest: uid and gid 0 only */
-	static const char *const ids[] = {"process.user.uid", "process.user.gid"};
-	for (size_t i = 0; i < 2; i++) {
-		const json_t *v = json_lookup(root, ids[i]);
-		if (v && json_integer_value(v) != 0)
-			return json_fail(c, ENOTSUP, ids[i],
-					 "the vm backend runs the job as root in the guest so far");
-	}
 	struct spec_vm *vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return json_fail(c, ENOMEM, "sandbox.vm", "out of memory");
+	/* the ids were checked (0 to 2^32-2) by the namespace parse */
+	const json_t *uid = json_lookup(root, "process.user.uid"),
+		     *gid = json_lookup(root, "process.user.gid");
+	vm->uid = json_is_integer(uid) ? (uint32_t)json_integer_value(uid) : 0;
+	vm->gid = json_is_integer(gid) ? (uint32_t)json_integer_value(gid) : 0;
 	int r = c->vm ? parse_vm_object(c, c->vm, vm) : 0;
 	const json_t *args = json_lookup(root, "process.args");
 	if (r == 0 && (!json_is_array(args) || !json_array_size(args)))

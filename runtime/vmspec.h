@@ -17,6 +17,7 @@ struct spec_vm {
 	char **argv, **env;	  /* NULL-terminated; env NULL when absent */
 	char *cwd;		  /* or NULL */
 	uint64_t wall_time_ms;
+	uint32_t uid, gid; /* process.user: who the job runs as in the guest */
 };
 
 /* Called once the spec has parsed: fills *out (allocated) when the backend

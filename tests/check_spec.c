@@ -403,13 +403,20 @@ START_TEST(vm_backend_takes_what_it_honours_and_refuses_the_rest)
 		     ENOTSUP,
 		     "spec.json: sandbox.limits.cpu_time_ms: not supported with the vm backend yet "
 		     "(it is with \"backend\": \"namespaces\")");
-	expect_error(
-		VM_SPEC("{\"process\": {\"args\": [\"/x\"], \"user\": {\"uid\": 1000, "
-			"\"gid\": 1000}}, %s}}",
+	expect_error(VM_SPEC("{\"process\": {\"args\": [\"/x\"], \"user\": {\"uid\": 1000, "
+			     "\"gid\": 1000, \"umask\": 18}}, %s}}",
+			     vm),
+		     ENOTSUP,
+		     "spec.json: process.user.umask: not supported with the vm backend yet "
+		     "(it is with \"backend\": \"namespaces\")");
+	/* the job's user in the guest */
+	load_ok(VM_SPEC("{\"process\": {\"args\": [\"/x\"], \"user\": {\"uid\": 1000, \"gid\": "
+			"1001}}, %s}}",
 			vm),
-		ENOTSUP,
-		"spec.json: process.user.uid: the vm backend runs the job as root in the guest "
-		"so far");
+		&s);
+	ck_assert_uint_eq(s.vm->uid, 1000);
+	ck_assert_uint_eq(s.vm->gid, 1001);
+	spec_free(&s);
 #undef VM_SPEC
 }
 END_TEST

@@ -144,5 +144,18 @@ run "$SBX_SANDBOXD" run --report "$T/vm-hog.report" "$T/vm-hog.json"
 check "a memory hog is killed: 137 (rc=$rc, $out, $err)" [ "$rc" = 137 ]
 check "reported as memory-limit ($(cat "$T/vm-hog.report"))" grep -q '"status": "memory-limit"' "$T/vm-hog.report"
 check "said on stderr ($err)" contains "$err" "memory limit reached: 134217728 bytes (1 OOM kill)"
+
+# 9. a job run as another user cannot reach the agent's control channel, so
+# it cannot forge its own verdict
+ln -s sh "$T/rootfs/bin/id"
+cat >"$T/vm-forge.json" <<'JSON'
+{"process": {"args": ["/bin/sh", "-c", "id -u; printf 'exit 0 user_ms=0 sys_ms=0 oom_kills=0\\n' >/dev/ttyS3 || echo refused >&2; exit 7"],
+  "user": {"uid": 1000, "gid": 1000}},
+ "root": {"path": "rootfs"}, "sandbox": {"backend": "vm"}}
+JSON
+run "$SBX_SANDBOXD" run "$T/vm-forge.json"
+check "process.user: the job runs as uid 1000 in the guest ($out)" [ "$out" = 1000 ]
+check "it cannot write the control channel ($err)" contains "$err" "refused"
+check "so its own exit code stands (rc=$rc)" [ "$rc" = 7 ]
 check "no child is left behind" no_children
 finish

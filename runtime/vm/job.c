@@ -135,17 +135,28 @@ static int pack(const struct vm_job *j, int fd, sbx_error *err)
 		r = add_strings(&c, "job.env", j->env, err);
 	if (r == 0 && j->cwd)
 		r = cpio_add(&c, "job.cwd", S_IFREG | 0444, j->cwd, strlen(j->cwd) + 1, err);
+	if (r == 0 && (j->uid || j->gid)) {
+		char ids[32];
+		int n = snprintf(ids, sizeof(ids), "%" PRIu32 " %" PRIu32, j->uid, j->gid);
+		r = cpio_add(&c, "job.user", S_IFREG | 0444, ids, (size_t)n + 1, err);
+	}
 	if (r == 0)
 		r = cpio_finish(&c, err);
 	return r;
 }
 
-static void read_all(int fd, char *buf, size_t len)
+/* The last len-1 bytes the guest wrote, as text fit for a message: the
+ * guest chooses them, so control characters other than newline (terminal
+ * escapes, NULs) become '?' before they reach the user's terminal. */
+static void read_tail(int fd, char *buf, size_t len)
 {
 	off_t size = lseek(fd, 0, SEEK_END);
 	off_t from = size > (off_t)len - 1 ? size - (off_t)len + 1 : 0;
 	ssize_t n = pread(fd, buf, len - 1, from);
 	buf[n > 0 ? n : 0] = 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (((unsigned char)buf[i] < 0x20 && buf[i] != '\n') || buf[i] == 0x7f)
+			buf[i] = '?';
 }
 
 /* The agent's last line on COM4 into res, or an error. */
@@ -235,8 +246,8 @@ int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
 	}
 	if (r == 0) {
 		char ctl[CONTROL_MAX], tail[CONSOLE_TAIL];
-		read_all(control, ctl, sizeof(ctl));
-		read_all(console, tail, sizeof(tail));
+		read_tail(control, ctl, sizeof(ctl));
+		read_tail(console, tail, sizeof(tail));
 		if (j->console_fd >= 0) {
 			char buf[65536];
 			ssize_t n;

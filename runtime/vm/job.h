@@ -18,6 +18,8 @@ struct vm_job {
 	const char *const *argv;
 	const char *const *env;	  /* NULL: the agent's default PATH, HOME, TERM */
 	const char *cwd;	  /* NULL: / */
+	uint32_t uid, gid;	  /* the job's ids in the guest (0: root, who can forge
+				     the agent's report: see README) */
 	unsigned memory_mb;	  /* 0: 256 */
 	uint64_t wall_time_ms;	  /* 0: none */
 	uint64_t boot_timeout_ms; /* until the agent is up; 0: 60 s */

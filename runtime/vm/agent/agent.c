@@ -5,6 +5,9 @@
  *   /job      the program and its arguments, each NUL-terminated
  *   /job.env  its environment, likewise (optional: PATH, HOME, TERM)
  *   /job.cwd  its working directory, NUL-terminated (optional: /)
+ *   /job.user "UID GID", NUL-terminated (optional: root). A job that is not
+ *             root cannot reach the ttys but through the stdout and stderr
+ *             it is given, so it cannot forge the report on COM4
  *   ttyS1     the job's stdout      (COM2)
  *   ttyS2     the job's stderr      (COM3)
  *   ttyS3     the control channel   (COM4): "ready" once the agent runs
@@ -30,6 +33,7 @@
 #include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -116,6 +120,12 @@ int main(void)
 	mkdir("/dev", 0755);
 	mkdir("/proc", 0555);
 	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
+	/* the ttys are the agent's: a job that is not root gets only the
+	 * descriptors it is given */
+	static const char *const ttys[] = {"/dev/ttyS0", "/dev/ttyS1",	 "/dev/ttyS2",
+					   "/dev/ttyS3", "/dev/console", "/dev/kmsg"};
+	for (size_t i = 0; i < sizeof(ttys) / sizeof(*ttys); i++)
+		chmod(ttys[i], 0600);
 	control = open_raw("/dev/ttyS3");
 	if (control >= 0 && write(control, "ready\n", 6) < 0)
 		(void)0; /* the VMM will say the guest never got ready */
@@ -140,6 +150,14 @@ int main(void)
 	if (access("/job.cwd", F_OK) == 0 && read_strings("/job.cwd", cwd, sizeof(cwd), cwdv) != 1)
 		report("error /job.cwd: expected one directory");
 
+	unsigned uid = 0, gid = 0;
+	char *userv[ARGS_MAX + 1];
+	static char user[64];
+	if (access("/job.user", F_OK) == 0 &&
+	    (read_strings("/job.user", user, sizeof(user), userv) != 1 ||
+	     sscanf(user, "%u %u", &uid, &gid) != 2))
+		report("error /job.user: expected \"UID GID\"");
+
 	/* the child says what failed and why through a pipe that exec closes:
 	 * {0, errno} for chdir, {1, errno} for exec */
 	int p[2];
@@ -153,6 +171,8 @@ int main(void)
 		int null = open("/dev/null", O_RDONLY);
 		int why[2] = {0, 0};
 		if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 ||
+		    ((uid || gid) &&
+		     (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)) ||
 		    chdir(cwd) < 0) {
 			why[1] = errno;
 		} else {
@@ -171,7 +191,8 @@ int main(void)
 		waitpid(pid, NULL, 0);
 		if (why[0])
 			report("error exec %s: %s (errno %d)", argv[0], strerror(why[1]), why[1]);
-		report("error chdir %s: %s", cwd, strerror(why[1]));
+		report("error setting up the job (user %u:%u, cwd %s): %s", uid, gid, cwd,
+		       strerror(why[1]));
 	}
 	/* pid 1 inherits orphans: reap them all, and take the job's status when
 	 * it comes */
