@@ -278,6 +278,19 @@ START_TEST(keyboard_controller_answers_linux_s_probe)
 }
 END_TEST
 
+START_TEST(uarts_in_interrupt_mode)
+{
+	struct run *r = boot("irq", "typed in\n", 20000, VM_END_RESET);
+	const char *out = r->out[0];
+	has_line(out, "sent by interrupts");
+	has_line(out, "thr_irqs=0x14"); /* one per byte of 19, and the last */
+	has_line(out, "rx_irqs_nonzero=0x1");
+	has_line(out, "rx=typed in");
+	has_line(out, "done");
+	free(r);
+}
+END_TEST
+
 START_TEST(a_guest_that_never_speaks_is_not_ready_in_time)
 {
 	/* spin sends nothing on COM4: ended at the ready deadline, long before
@@ -370,6 +383,7 @@ static Suite *suite(void)
 	tcase_add_test(t, accesses_no_device_claims_read_all_ones);
 	tcase_add_test(t, cmos_clock_tells_the_hosts_time);
 	tcase_add_test(t, a_guest_that_never_speaks_is_not_ready_in_time);
+	tcase_add_test(t, uarts_in_interrupt_mode);
 	tcase_add_test(t, keyboard_controller_answers_linux_s_probe);
 	tcase_add_test(t, bad_images_and_options_are_refused);
 	suite_add_tcase(s, t);

@@ -135,6 +135,10 @@ void uart_write(void *opaque, uint64_t off, const uint8_t *data, uint32_t len)
 	struct uart *u = opaque;
 	(void)len; /* byte registers: the low byte of a wider access counts */
 	uint8_t v = data[0];
+	/* a byte waiting in in_fd raises the received-data interrupt as soon
+	 * as the guest enables it (input that arrives later is seen at the
+	 * guest's next access: no polling thread yet) */
+	fill_rx(u);
 	switch (off) {
 	case RBR_THR:
 		if (u->lcr & LCR_DLAB) {
