@@ -16,14 +16,14 @@
 #
 # Environment: SBX_LANE_BUILD (the build tree, default: the current
 # directory), SBX_LANE_TESTS (test names as in TESTS), SBX_LANE_TIMEOUT
-# (seconds, 900), SBX_LANE_CACHE (where kernels are kept), SBX_LANE_KERNEL
+# (seconds, 1800), SBX_LANE_CACHE (where kernels are kept), SBX_LANE_KERNEL
 # (a Debian kernel package name instead of linux-image-amd64's), SBX_LANE_MEM
 # (MiB, 4096).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "${SBX_LANE_BUILD:-.}" && pwd)
 TESTS=${SBX_LANE_TESTS:?SBX_LANE_TESTS names the tests to run}
-TIMEOUT=${SBX_LANE_TIMEOUT:-900}
+TIMEOUT=${SBX_LANE_TIMEOUT:-1800}
 CACHE=${SBX_LANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sandboxd/kernel-lane}
 MEM=${SBX_LANE_MEM:-4096}
 # 9p over virtio-pci and overlay for the root, kvm_amd for /dev/kvm, loop
