@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "vm/job.h"
 #include "vm/vm.h"
 
 static char payload_path[512];
@@ -371,6 +372,48 @@ START_TEST(bad_images_and_options_are_refused)
 }
 END_TEST
 
+/* vm_job_run refuses before any VM is made, saying why, leaving no fd. */
+static void job_refused(struct vm_job *j, int code, const char *words)
+{
+	int before = count_fds();
+	sbx_result res = {.size = sizeof(res)};
+	sbx_error err = {0};
+	ck_assert_int_eq(vm_job_run(j, &res, &err), -code);
+	ck_assert_msg(strstr(err.message, words), "\"%s\" lacks \"%s\"", err.message, words);
+	ck_assert_int_eq(count_fds(), before);
+}
+
+START_TEST(jobs_that_cannot_be_packed_are_refused)
+{
+	const char *argv[] = {"/bin/ls", NULL};
+	struct vm_job j = {.kernel = payload("reset"),
+			   .agent = "/bin/true",
+			   .argv = argv,
+			   .out_fd = -1,
+			   .err_fd = -1,
+			   .console_fd = -1};
+	/* alone, a program needs no libraries */
+	job_refused(&j, ENOEXEC, "process.args[0]: /bin/ls is dynamically linked");
+	/* a script whose interpreter is a script */
+	char script[300], inner[300];
+	scratch_file(inner, sizeof(inner), "inner", "#!/bin/sh\necho\n", 0, 0);
+	char head[400];
+	snprintf(head, sizeof(head), "#!%s\n", inner);
+	scratch_file(script, sizeof(script), "outer", head, 0, 0);
+	argv[0] = script;
+	job_refused(&j, ENOEXEC, "is a script too");
+	/* a root that does not fit the guest's RAM (a sparse 40 MiB file) */
+	char big[300];
+	scratch_file(big, sizeof(big), "big", "", 0, 0);
+	ck_assert_int_eq(truncate(big, 40 << 20), 0);
+	*strrchr(big, '/') = 0;
+	argv[0] = "/bin/sh";
+	j.root = big;
+	j.memory_mb = 64;
+	job_refused(&j, EFBIG, "root.path: packs to 40 MiB, more than half the guest's 64 MiB");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vm");
@@ -384,6 +427,7 @@ static Suite *suite(void)
 	tcase_add_test(t, cmos_clock_tells_the_hosts_time);
 	tcase_add_test(t, a_guest_that_never_speaks_is_not_ready_in_time);
 	tcase_add_test(t, uarts_in_interrupt_mode);
+	tcase_add_test(t, jobs_that_cannot_be_packed_are_refused);
 	tcase_add_test(t, keyboard_controller_answers_linux_s_probe);
 	tcase_add_test(t, bad_images_and_options_are_refused);
 	suite_add_tcase(s, t);

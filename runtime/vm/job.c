@@ -49,11 +49,11 @@ static int lone_program(const char *path, char *interp, size_t len, sbx_error *e
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(err, SBX_STAGE_CONFIG, errno, "process.args[0]: %s", path);
-	uint8_t head[4096];
-	ssize_t n = pread(fd, head, sizeof(head), 0);
+	uint8_t head[4097];
+	ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
 	int r = 0;
 	if (n >= 2 && head[0] == '#' && head[1] == '!') {
-		head[n - 1] = 0;
+		head[n] = 0;
 		char *s = (char *)head + 2, *end;
 		s += strspn(s, " \t");
 		end = s + strcspn(s, " \t\n");
@@ -112,21 +112,31 @@ static int pack(const struct vm_job *j, int fd, sbx_error *err)
 	if (j->root) {
 		r = cpio_add_tree(&c, "", j->root, err);
 	} else {
-		char interp[256];
-		if ((r = lone_program(j->argv[0], interp, sizeof(interp), err)) == 0 && interp[0] &&
-		    (r = lone_program(interp, (char[2]){0}, 2, err)) < 0)
-			snprintf(err->message + strlen(err->message),
-				 sizeof(err->message) - strlen(err->message),
-				 " (the interpreter of %s)", j->argv[0]);
+		char interp[256], interp2[256];
+		if ((r = lone_program(j->argv[0], interp, sizeof(interp), err)) == 0 && interp[0]) {
+			r = lone_program(interp, interp2, sizeof(interp2), err);
+			if (r == 0 && interp2[0])
+				r = err_setx(err, SBX_STAGE_CONFIG, ENOEXEC,
+					     "process.args[0]: %s: its interpreter %s is a script "
+					     "too: without \"root\" give a static interpreter",
+					     j->argv[0], interp);
+			else if (r < 0)
+				snprintf(err->message + strlen(err->message),
+					 sizeof(err->message) - strlen(err->message),
+					 " (the interpreter of %s)", j->argv[0]);
+		}
 		if (r == 0)
 			r = add_at_same_path(&c, j->argv[0], err);
 		if (r == 0 && interp[0])
 			r = add_at_same_path(&c, interp, err);
 	}
 	/* after the rootfs, so that ours win over files of the same names */
-	static const char *const dirs[] = {"dev", "proc", "tmp"};
-	for (size_t i = 0; r == 0 && i < 3; i++)
-		r = cpio_add(&c, dirs[i], S_IFDIR | (i == 2 ? 01777 : 0755), NULL, 0, err);
+	static const struct {
+		const char *name;
+		mode_t mode;
+	} dirs[] = {{"dev", 0755}, {"proc", 0555}, {"tmp", 01777}};
+	for (size_t i = 0; r == 0 && i < sizeof(dirs) / sizeof(*dirs); i++)
+		r = cpio_add(&c, dirs[i].name, S_IFDIR | dirs[i].mode, NULL, 0, err);
 	if (r == 0)
 		r = cpio_add_file(&c, "init", 0755, j->agent, err);
 	if (r == 0)
@@ -142,6 +152,15 @@ static int pack(const struct vm_job *j, int fd, sbx_error *err)
 	}
 	if (r == 0)
 		r = cpio_finish(&c, err);
+	/* the kernel unpacks the archive into RAM while it still holds it */
+	uint64_t mem = (uint64_t)(j->memory_mb ? j->memory_mb : VM_MEMORY_MB_DEFAULT) << 20;
+	if (r == 0 && c.size > mem / 2)
+		r = err_setx(err, SBX_STAGE_CONFIG, EFBIG,
+			     "%s: packs to %llu MiB, more than half the guest's %llu MiB of RAM "
+			     "(sandbox.vm.memory_mb): give the guest more memory or the job a "
+			     "smaller root",
+			     j->root ? "root.path" : "process.args[0]",
+			     (unsigned long long)(c.size >> 20), (unsigned long long)(mem >> 20));
 	return r;
 }
 
@@ -175,10 +194,13 @@ static int judge(const char *control, const char *console, const struct vm_resul
 	int code, e;
 	unsigned long long user = 0, sys = 0;
 	char what[400];
-	if (sscanf(line, "exit %d user_ms=%llu sys_ms=%llu", &code, &user, &sys) == 3) {
+	/* the report comes from the guest: only what an exit can be is taken */
+	if (sscanf(line, "exit %d user_ms=%llu sys_ms=%llu", &code, &user, &sys) == 3 &&
+	    code >= 0 && code <= 255) {
 		res->status = code ? SBX_STATUS_NONZERO_EXIT : SBX_STATUS_OK;
 		res->exit_code = code;
-	} else if (sscanf(line, "signal %d user_ms=%llu sys_ms=%llu", &code, &user, &sys) == 3) {
+	} else if (sscanf(line, "signal %d user_ms=%llu sys_ms=%llu", &code, &user, &sys) == 3 &&
+		   code >= 1 && code <= 64) {
 		res->status = SBX_STATUS_SIGNALED;
 		res->exit_code = -1;
 		res->signal = code;

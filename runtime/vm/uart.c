@@ -135,10 +135,6 @@ void uart_write(void *opaque, uint64_t off, const uint8_t *data, uint32_t len)
 	struct uart *u = opaque;
 	(void)len; /* byte registers: the low byte of a wider access counts */
 	uint8_t v = data[0];
-	/* a byte waiting in in_fd raises the received-data interrupt as soon
-	 * as the guest enables it (input that arrives later is seen at the
-	 * guest's next access: no polling thread yet) */
-	fill_rx(u);
 	switch (off) {
 	case RBR_THR:
 		if (u->lcr & LCR_DLAB) {
@@ -163,6 +159,10 @@ void uart_write(void *opaque, uint64_t off, const uint8_t *data, uint32_t len)
 		/* enabling THRI with the transmitter empty interrupts at once */
 		if ((v & IER_THRI) && !(u->ier & IER_THRI))
 			u->thre_pending = true;
+		/* and RDI with a byte waiting in in_fd (input that arrives later
+		 * is seen at the guest's next read: no polling thread yet) */
+		if (v & IER_RDI)
+			fill_rx(u);
 		u->ier = v & 0x0f;
 		break;
 	case IIR_FCR:
