@@ -343,6 +343,9 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 	}
 	p->entry = cfg->entry;
 	p->entry_arg = cfg->entry_arg;
+	/* a worker runs no program: capability mode must not take fd 0 for
+	 * one and give it a rule */
+	p->exec_fd = -1;
 	if (cfg->entry)
 		return 0;
 	p->exec_fd = cfg->exec_fd;

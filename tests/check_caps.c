@@ -128,6 +128,35 @@ START_TEST(capability_mode_confines_paths_to_grants)
 }
 END_TEST
 
+static int open_passwd(void *arg)
+{
+	(void)arg;
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	return fd >= 0 ? 1 : errno == EACCES ? 0 : 2;
+}
+
+/* A function worker in capability mode with no runtime paths: no path at
+ * all (the VMM's jail). Its stdin is no program: it once got a rule as
+ * one, which failed the spawn with EBADF. */
+START_TEST(function_worker_in_capability_mode_opens_nothing)
+{
+	REQUIRE_CAPMODE();
+	static const char *const none[] = {NULL};
+	sbx_config *c = sbx_config_new();
+	sbx_error err = {0};
+	ck_assert_int_eq(sbx_config_set_entry(c, open_passwd, NULL, &err), 0);
+	ck_assert_int_eq(sbx_config_set_stdio(c, 0, SBX_STDIO_NULL, -1, &err), 0);
+	ck_assert_int_eq(sbx_config_set_capability_mode(c, 1, none, 0, &err), 0);
+	sbx_proc *p = NULL;
+	ck_assert_msg(sbx_spawn(c, &p, &err) == 0, "%s", err.message);
+	sbx_result res = {.size = sizeof(res)};
+	ck_assert_int_eq(sbx_wait(p, -1, &res, &err), 0);
+	ck_assert_int_eq(res.status, SBX_STATUS_OK);
+	sbx_proc_free(p);
+	sbx_config_free(c);
+}
+END_TEST
+
 START_TEST(read_only_grant_cannot_be_written)
 {
 	char p[256];
@@ -761,6 +790,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, capability_mode_confines_paths_to_grants);
+	tcase_add_test(t, function_worker_in_capability_mode_opens_nothing);
 	tcase_add_test(t, read_only_grant_cannot_be_written);
 	tcase_add_test(t, directory_grant_resolves_beneath);
 	tcase_add_test(t, capability_mode_blocks_tcp_and_new_sockets);
