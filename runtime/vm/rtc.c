@@ -46,12 +46,37 @@ static uint8_t encode(const struct rtc *r, int v)
 	return r->ram[STATUS_B] & B_BINARY ? (uint8_t)v : (uint8_t)((v / 10) << 4 | v % 10);
 }
 
+/* UTC from seconds since the epoch, without gmtime_r: glibc's reads the
+ * time zone files on its first call, a file access the jailed VMM's policy
+ * kills. Days to a civil date as in Howard Hinnant's civil_from_days. */
+static void utc(time_t t, struct tm *tm)
+{
+	int64_t days = t / 86400, secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	tm->tm_hour = (int)(secs / 3600);
+	tm->tm_min = (int)(secs / 60 % 60);
+	tm->tm_sec = (int)(secs % 60);
+	tm->tm_wday = (int)((days % 7 + 11) % 7); /* 1970-01-01 was a Thursday */
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+	tm->tm_year = (int)(yoe + era * 400 + (m <= 2) - 1900);
+	tm->tm_mon = (int)m - 1;
+	tm->tm_mday = (int)d;
+}
+
 static uint8_t time_register(const struct rtc *r, uint8_t reg)
 {
 	struct timespec ts;
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
+	utc(ts.tv_sec, &tm);
 	switch (reg) {
 	case SECONDS:
 		return encode(r, tm.tm_sec);
