@@ -56,6 +56,9 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	echo "== the microVM backend's VMM: VM creation to first instruction and back, its memory"
 	"$B/bench/vm" -n "$([ -n "$Q" ] && echo 30 || echo 200)" "$B/tests/vm/reset.bzImage" |
 		tee "$OUT/vm.txt"
+	# as sandboxd runs it: in its jail
+	"$B/bench/vm" -n "$([ -n "$Q" ] && echo 30 || echo 100)" -j "$SRC/policies/vmm.policy" \
+		"$B/tests/vm/reset.bzImage" | tee -a "$OUT/vm.txt"
 fi
 
 if [ "$(id -u)" = 0 ]; then

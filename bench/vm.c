@@ -5,7 +5,10 @@
  * the guest's RAM: the peak RSS a child adds by running one VM, with guest
  * RAM kept in a memfd the guest barely touches.
  *
- *   vm [-n RUNS] [-m MEMORY_MB] PAYLOAD.bzImage
+ *   vm [-n RUNS] [-m MEMORY_MB] [-j VMM.POLICY] PAYLOAD.bzImage
+ *
+ * With -j the VMM runs jailed (runtime/vm/jail.c), as sandboxd runs it:
+ * what the jail costs per VM, and the jailed process's own peak RSS.
  *
  * Not a test: it asserts nothing and is never run by make check. */
 #include "config.h"
@@ -18,7 +21,11 @@
 #include <unistd.h>
 
 #include "stats.h"
+#include "vm/jail.h"
 #include "vm/vm.h"
+
+static struct vm_jail jail; /* policy NULL: not jailed */
+static sbx_result jailed;
 
 static long peak_rss_kb(void)
 {
@@ -41,7 +48,8 @@ static int run_once(const char *payload, unsigned mem, struct vm_result *r)
 	o.memory_mb = mem;
 	o.wall_time_ms = 10000;
 	sbx_error err;
-	if (vm_run(&o, r, &err) < 0) {
+	jailed = (sbx_result){.size = sizeof(jailed)};
+	if ((jail.policy ? vm_run_jailed(&o, &jail, r, &jailed, &err) : vm_run(&o, r, &err)) < 0) {
 		fprintf(stderr, "vm: %s\n", err.message);
 		return -1;
 	}
@@ -56,16 +64,24 @@ int main(int argc, char **argv)
 {
 	int n = 200, ch;
 	unsigned mem = 64;
-	while ((ch = getopt(argc, argv, "n:m:")) != -1) {
+	sbx_error err;
+	while ((ch = getopt(argc, argv, "n:m:j:")) != -1) {
 		if (ch == 'n')
 			n = atoi(optarg);
+		else if (ch == 'j' &&
+			 sbx_policy_load(optarg, NULL, (sbx_policy **)&jail.policy, &err) < 0) {
+			fprintf(stderr, "vm: %s\n", err.message);
+			return 1;
+		} else if (ch == 'j')
+			jail.limits.size = sizeof(jail.limits);
 		else if (ch == 'm')
 			mem = (unsigned)atoi(optarg);
 		else
 			return 2;
 	}
 	if (optind != argc - 1 || n < 1) {
-		fprintf(stderr, "usage: vm [-n RUNS] [-m MEMORY_MB] PAYLOAD.bzImage\n");
+		fprintf(stderr,
+			"usage: vm [-n RUNS] [-m MEMORY_MB] [-j VMM.POLICY] PAYLOAD.bzImage\n");
 		return 2;
 	}
 	const char *payload = argv[optind];
@@ -81,13 +97,20 @@ int main(int argc, char **argv)
 		total[i] = (double)(now_ns() - t0) / 1000.0;
 		setup[i] = (double)r.setup_us;
 	}
-	printf("vm_run, create to first instruction and back (%d runs, %u MiB guest RAM):\n", n,
+	printf("%s, create to first instruction and back (%d runs, %u MiB guest RAM):\n",
+	       jail.policy ? "vm_run_jailed (namespaces, cgroup, Landlock, seccomp)" : "vm_run", n,
 	       mem);
 	printf("  whole call   median %8.0f us   p99 %8.0f us\n", pctl(total, (size_t)n, 0.5),
 	       pctl(total, (size_t)n, 0.99));
 	printf("  set-up part  median %8.0f us   p99 %8.0f us\n", pctl(setup, (size_t)n, 0.5),
 	       pctl(setup, (size_t)n, 0.99));
 
+	if (jail.policy) {
+		printf("jailed VMM process peak RSS: %llu KiB (guest RAM %u MiB in a memfd, mostly "
+		       "untouched)\n",
+		       (unsigned long long)jailed.peak_rss_kb, mem);
+		return 0;
+	}
 	/* resident memory: a fresh child's peak before and after one VM */
 	int p[2];
 	if (pipe(p) < 0)

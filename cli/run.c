@@ -123,7 +123,8 @@ static void verdict_notice(const sbx_result *r, const sbx_limits *l)
 
 /* The vm backend: the job in a microVM. Refused up front on a host whose KVM
  * cannot boot Linux, so that nothing waits for a guest that never comes. */
-static int run_vm(const char *spec_path, const struct spec_vm *vm, sbx_result *res, sbx_error *err)
+static int run_vm(const char *spec_path, const struct spec_vm *vm, const sbx_limits *limits,
+		  sbx_result *res, sbx_error *err)
 {
 	struct vm_host host;
 	vm_host_probe(&host);
@@ -146,6 +147,10 @@ static int run_vm(const char *spec_path, const struct spec_vm *vm, sbx_result *r
 				spec_path, kernel, strerror(errno), SBX_VM_KERNEL);
 	const char *agent =
 		getenv("SANDBOXD_VM_AGENT") ? getenv("SANDBOXD_VM_AGENT") : SBX_VM_AGENT;
+	sbx_policy *policy;
+	int r = cli_policy_load("vmm", &policy, err);
+	if (r < 0)
+		return r;
 	struct vm_job job = {.kernel = kernel,
 			     .agent = agent,
 			     .root = vm->root,
@@ -159,8 +164,12 @@ static int run_vm(const char *spec_path, const struct spec_vm *vm, sbx_result *r
 			     .boot_timeout_ms = vm->boot_timeout_ms,
 			     .out_fd = 1,
 			     .err_fd = 2,
-			     .console_fd = -1};
-	return vm_job_run(&job, res, err);
+			     .console_fd = -1,
+			     .vmm_policy = policy,
+			     .limits = *limits};
+	r = vm_job_run(&job, res, err);
+	sbx_policy_free(policy);
+	return r;
 }
 
 int cmd_run(int argc, char **argv)
@@ -202,17 +211,19 @@ int cmd_run(int argc, char **argv)
 	}
 	/* sandboxes of a supervisor that was killed leave cgroups: end them
 	 * before making new ones */
-	if (any_limit(&limits))
+	if (any_limit(&limits) || spec.vm)
 		sbx_gc(NULL, NULL);
 
 	sbx_result res = {.size = sizeof(res)};
 	int r;
 	if (spec.vm) {
-		/* the guest's RAM is its memory limit, for the notice */
-		limits.memory_bytes =
-			(uint64_t)(spec.vm->memory_mb ? spec.vm->memory_mb : VM_MEMORY_MB_DEFAULT)
-			<< 20;
-		if (run_vm(o.spec, spec.vm, &res, &err) < 0) {
+		r = run_vm(o.spec, spec.vm, &limits, &res, &err);
+		/* without a memory limit the guest's RAM is one, for the notice */
+		if (!limits.memory_bytes)
+			limits.memory_bytes = (uint64_t)(spec.vm->memory_mb ? spec.vm->memory_mb
+									    : VM_MEMORY_MB_DEFAULT)
+					      << 20;
+		if (r < 0) {
 			cli_error("%s", err.message);
 			if (report)
 				report_write(report, NULL, err.message, NULL);

@@ -67,4 +67,4 @@ libsandbox/catalog-data.c: libsandbox/catalog-gen$(EXEEXT) $(srcdir)/policies/sy
 policiesdir = $(pkgdatadir)/policies
 dist_policies_DATA = policies/syscalls.groups policies/strict.policy \
 	policies/container-default.policy policies/autograder.policy \
-	policies/video-decoder.policy policies/renderer.policy
+	policies/video-decoder.policy policies/renderer.policy policies/vmm.policy

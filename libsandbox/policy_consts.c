@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <linux/kvm.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -164,6 +165,9 @@ static const struct {
 	C(FIONBIO),
 	C(FIOCLEX),
 	C(FIONCLEX),
+	/* ioctl: what a VMM's exit loop asks of KVM (policies/vmm.policy) */
+	C(KVM_RUN),
+	C(KVM_IRQ_LINE),
 	/* prctl */
 	C(PR_SET_NAME),
 	C(PR_GET_NAME),

@@ -19,7 +19,8 @@ runtime_libsbxvm_la_SOURCES = runtime/vm/vm.h runtime/vm/vmm.c \
 	runtime/vm/guestmem.c runtime/vm/guestmem.h runtime/vm/bus.c runtime/vm/bus.h \
 	runtime/vm/uart.c runtime/vm/uart.h runtime/vm/rtc.c runtime/vm/rtc.h runtime/vm/i8042.c runtime/vm/i8042.h \
 	runtime/vm/initramfs.c runtime/vm/initramfs.h runtime/vm/host.c runtime/vm/host.h \
-	runtime/vm/job.c runtime/vm/job.h runtime/vm/x86/boot.c runtime/vm/x86/boot.h
+	runtime/vm/job.c runtime/vm/job.h runtime/vm/jail.c runtime/vm/jail.h \
+	runtime/vm/x86/boot.c runtime/vm/x86/boot.h
 
 # The guest agent, init of a microVM's initramfs (runtime/vm/agent/): static,
 # since the initramfs holds no libc, and never instrumented (it runs in the

@@ -27,7 +27,6 @@ static const char *const not_in_vm[] = {
 	"root.readonly",
 	"linux.uidMappings",
 	"linux.gidMappings",
-	"linux.resources",
 	"linux.seccomp",
 	"linux.sysctl",
 	"linux.maskedPaths",
@@ -36,10 +35,47 @@ static const char *const not_in_vm[] = {
 	"sandbox.policy",
 	"sandbox.grants",
 	"sandbox.capability_mode",
-	"sandbox.limits.cpu_time_ms",
 	"sandbox.limits.output_bytes",
 	"sandbox.limits.best_effort",
 };
+
+/* linux.resources the VMM's cgroup can hold for the job: its memory (guest
+ * RAM and the VMM) and its CPU (the guest's vCPU runs on the VMM's
+ * thread). Processes, devices and block I/O inside the guest are the
+ * guest kernel's, which these would not reach. */
+static const char *const vm_resources[] = {
+	"memory.limit", "cpu.quota", "cpu.period", "cpu.shares", "cpu.cpus", "cpu.mems",
+};
+
+static int check_resources(struct ctx *c, const json_t *res)
+{
+	const char *key, *sub;
+	json_t *v, *w;
+	json_object_foreach ((json_t *)res, key, v) {
+		if (json_asks_nothing(v))
+			continue;
+		char path[PATH_LEN];
+		json_join(path, "linux.resources", key);
+		if (!json_is_object(v) || (strcmp(key, "memory") && strcmp(key, "cpu")))
+			return json_fail(c, ENOTSUP, path,
+					 "not supported with the vm backend (its cgroup holds the "
+					 "VMM: memory.limit and cpu are taken)");
+		json_object_foreach (v, sub, w) {
+			char name[PATH_LEN];
+			snprintf(name, sizeof(name), "%s.%s", key, sub);
+			bool known = false;
+			for (size_t i = 0; i < sizeof(vm_resources) / sizeof(*vm_resources); i++)
+				known |= !strcmp(name, vm_resources[i]);
+			if (!known && !json_asks_nothing(w)) {
+				json_join(path, "linux.resources", name);
+				return json_fail(c, ENOTSUP, path,
+						 "not supported with the vm backend (its cgroup "
+						 "holds the VMM: memory.limit and cpu are taken)");
+			}
+		}
+	}
+	return 0;
+}
 
 void vmspec_free(struct spec_vm *v)
 {
@@ -119,6 +155,12 @@ int vmspec_load(struct ctx *c, const json_t *root, struct spec_vm **out)
 			return json_fail(c, ENOTSUP, not_in_vm[i],
 					 "not supported with the vm backend yet (it is with "
 					 "\"backend\": \"namespaces\")");
+	}
+	const json_t *resources = json_lookup(root, "linux.resources");
+	if (json_is_object(resources)) {
+		int r = check_resources(c, resources);
+		if (r < 0)
+			return r;
 	}
 	struct spec_vm *vm = calloc(1, sizeof(*vm));
 	if (!vm)

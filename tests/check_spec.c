@@ -397,12 +397,40 @@ START_TEST(vm_backend_takes_what_it_honours_and_refuses_the_rest)
 		     ENOTSUP,
 		     "spec.json: mounts: not supported with the vm backend yet (it is with "
 		     "\"backend\": \"namespaces\")");
-	expect_error(VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, %s, \"limits\": "
-			     "{\"cpu_time_ms\": 100}}}",
+	expect_error(
+		VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, %s, \"limits\": "
+			"{\"output_bytes\": 100}}}",
+			vm),
+		ENOTSUP,
+		"spec.json: sandbox.limits.output_bytes: not supported with the vm backend yet "
+		"(it is with \"backend\": \"namespaces\")");
+	/* the VMM's cgroup holds memory and CPU; limits on what runs inside
+	 * the guest it cannot hold are refused by path */
+	expect_error(VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, \"linux\": {\"resources\": "
+			     "{\"pids\": {\"limit\": 5}}}, %s}}",
 			     vm),
 		     ENOTSUP,
-		     "spec.json: sandbox.limits.cpu_time_ms: not supported with the vm backend yet "
-		     "(it is with \"backend\": \"namespaces\")");
+		     "spec.json: linux.resources.pids: not supported with the vm backend (its "
+		     "cgroup holds the VMM: memory.limit and cpu are taken)");
+	expect_error_start(
+		VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, \"linux\": {\"resources\": "
+			"{\"memory\": {\"limit\": 134217728, \"swap\": 134217728}}}, "
+			"%s}}",
+			vm),
+		ENOTSUP,
+		"spec.json: linux.resources.memory.swap: not supported with the vm backend");
+	load_ok(VM_SPEC("{\"process\": {\"args\": [\"/x\"]}, \"linux\": {\"resources\": "
+			"{\"memory\": {\"limit\": 134217728}, \"cpu\": {\"quota\": 50000, "
+			"\"period\": 100000}, \"pids\": {}}}, %s, \"limits\": {\"cpu_time_ms\": "
+			"2000}}}",
+			vm),
+		&s);
+	sbx_limits l = {.size = sizeof(l)};
+	ck_assert_int_eq(sbx_config_get_limits(s.cfg, &l, NULL), 0);
+	ck_assert_uint_eq(l.memory_bytes, 134217728);
+	ck_assert_uint_eq(l.cpu_quota_us, 50000);
+	ck_assert_uint_eq(l.cpu_time_ms, 2000);
+	spec_free(&s);
 	expect_error(VM_SPEC("{\"process\": {\"args\": [\"/x\"], \"user\": {\"uid\": 1000, "
 			     "\"gid\": 1000, \"umask\": 18}}, %s}}",
 			     vm),

@@ -11,12 +11,19 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/kvm.h>
+#include <sched.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
+#include "vm/jail.h"
 #include "vm/job.h"
 #include "vm/vm.h"
 
@@ -29,13 +36,29 @@ static const char *payload(const char *name)
 	return payload_path;
 }
 
+static sbx_policy *load_policy(const char *text)
+{
+	char path[512];
+	const char *dir = getenv("SANDBOXD_POLICY_DIR");
+	snprintf(path, sizeof(path), "%s/vmm.policy", dir ? dir : "policies");
+	sbx_policy *p = NULL;
+	sbx_error err = {0};
+	int r = text ? sbx_policy_parse(text, "test", NULL, &p, &err)
+		     : sbx_policy_load(path, NULL, &p, &err);
+	ck_assert_msg(r == 0, "%s: %s", path, err.message);
+	return p;
+}
+
 struct run {
 	struct vm_result res;
+	sbx_result vmm; /* the jailed VMM process's */
 	char out[VM_UARTS][8192];
 };
 
-/* Runs a payload with each UART's output captured; input for COM2. */
-static void run_vm(struct vm_options *o, const char *com2_input, struct run *r)
+/* Runs a payload with each UART's output captured; input for COM2; in
+ * `jail` unless it is NULL. */
+static void run_vm_in(struct vm_options *o, const struct vm_jail *jail, const char *com2_input,
+		      struct run *r)
 {
 	int out[VM_UARTS], in[2] = {-1, -1};
 	for (int i = 0; i < VM_UARTS; i++) {
@@ -51,7 +74,8 @@ static void run_vm(struct vm_options *o, const char *com2_input, struct run *r)
 		o->serial_in[1] = in[0];
 	}
 	sbx_error err = {0};
-	int rc = vm_run(o, &r->res, &err);
+	r->vmm = (sbx_result){.size = sizeof(r->vmm)};
+	int rc = jail ? vm_run_jailed(o, jail, &r->res, &r->vmm, &err) : vm_run(o, &r->res, &err);
 	ck_assert_msg(rc == 0, "vm_run: %s", err.message);
 	for (int i = 0; i < VM_UARTS; i++) {
 		lseek(out[i], 0, SEEK_SET);
@@ -60,6 +84,11 @@ static void run_vm(struct vm_options *o, const char *com2_input, struct run *r)
 	}
 	if (in[0] >= 0)
 		close(in[0]);
+}
+
+static void run_vm(struct vm_options *o, const char *com2_input, struct run *r)
+{
+	run_vm_in(o, NULL, com2_input, r);
 }
 
 /* Boots payload `name` with defaults, a wall limit and COM2 input;
@@ -392,6 +421,8 @@ START_TEST(jobs_that_cannot_be_packed_are_refused)
 			   .out_fd = -1,
 			   .err_fd = -1,
 			   .console_fd = -1};
+	job_refused(&j, EINVAL, "vm: the VMM's jail needs its policy");
+	j.vmm_policy = load_policy(NULL);
 	/* alone, a program needs no libraries */
 	job_refused(&j, ENOEXEC, "process.args[0]: /bin/ls is dynamically linked");
 	/* a script whose interpreter is a script */
@@ -411,6 +442,232 @@ START_TEST(jobs_that_cannot_be_packed_are_refused)
 	j.root = big;
 	j.memory_mb = 64;
 	job_refused(&j, EFBIG, "root.path: packs to 40 MiB, more than half the guest's 64 MiB");
+	/* without memory_mb, a memory limit sets the guest's RAM: 96 MiB less
+	 * the VMM's 32 */
+	j.memory_mb = 0;
+	j.limits = (sbx_limits){.size = sizeof(j.limits), .memory_bytes = 96ull << 20};
+	job_refused(&j, EFBIG, "root.path: packs to 40 MiB, more than half the guest's 64 MiB");
+	sbx_policy_free((sbx_policy *)j.vmm_policy);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- the jail */
+
+static struct run *boot_jailed(const char *name, const char *com2_input, uint64_t wall_ms,
+			       struct vm_jail *j, enum vm_end end)
+{
+	struct vm_options o;
+	vm_options_init(&o);
+	o.kernel = payload(name);
+	o.wall_time_ms = wall_ms;
+	if (!j->limits.size)
+		j->limits.size = sizeof(j->limits);
+	struct run *r = calloc(1, sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	run_vm_in(&o, j, com2_input, r);
+	ck_assert_msg(r->res.end == end, "%s ended as %s (%s), not %s\n%s", name,
+		      vm_end_name(r->res.end), r->res.detail, vm_end_name(end), r->out[0]);
+	return r;
+}
+
+START_TEST(the_jailed_vmm_runs_guests_as_the_plain_one_does)
+{
+	int before = count_fds();
+	struct vm_jail j = {.policy = load_policy(NULL)};
+	/* polled and string I/O, input, output on every UART */
+	struct run *r = boot_jailed("uart", "hello vm\n", 20000, &j, VM_END_RESET);
+	ck_assert_str_eq(r->out[1], "hello from COM2\nHELLO VM\n");
+	ck_assert_str_eq(r->out[2], "hello from COM3\nrep outsb in one exit\n");
+	ck_assert_str_eq(r->out[3], "hello from COM4\n");
+	has_line(r->out[0], "loop_rbr=0x4c");
+	ck_assert_int_eq(r->vmm.status, SBX_STATUS_OK);
+	free(r);
+	/* interrupt lines raised and lowered (KVM_IRQ_LINE) */
+	r = boot_jailed("irq", "typed in\n", 20000, &j, VM_END_RESET);
+	has_line(r->out[0], "rx=typed in");
+	has_line(r->out[0], "done");
+	free(r);
+	/* the wall-time timer's signal reaches the jailed vCPU */
+	r = boot_jailed("spin", NULL, 300, &j, VM_END_TIMEOUT);
+	ck_assert_uint_ge(r->res.wall_us, 300000);
+	ck_assert_uint_lt(r->res.wall_us, 5000000);
+	free(r);
+	/* a crash, and the clock and keyboard controller */
+	free(boot_jailed("fault", NULL, 20000, &j, VM_END_SHUTDOWN));
+	free(boot_jailed("rtc", NULL, 20000, &j, VM_END_RESET));
+	free(boot_jailed("kbd", NULL, 20000, &j, VM_END_RESET));
+	sbx_policy_free((sbx_policy *)j.policy);
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
+/* What a VMM that a guest has taken over tries, one per run. */
+static const char *escape_dir;
+
+static void escape(void *arg)
+{
+	char path[600];
+	switch ((int)(intptr_t)arg) {
+	case 0: /* read a host file */
+		open("/etc/passwd", O_RDONLY);
+		break;
+	case 1: /* leave a file on the host */
+		snprintf(path, sizeof(path), "%s/escaped", escape_dir);
+		open(path, O_WRONLY | O_CREAT, 0644);
+		break;
+	case 2: /* a shell */
+		syscall(SYS_execve, "/bin/sh", NULL, NULL);
+		break;
+	case 3: /* the network */
+		socket(AF_INET, SOCK_STREAM, 0);
+		break;
+	case 4: /* code of its own */
+		mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+		     -1, 0);
+		break;
+	case 5: /* a second vCPU, a new memory slot: KVM beyond the exit loop */
+		ioctl(3, KVM_CREATE_VM, 0);
+		break;
+	case 6: /* another process */
+		kill(1, SIGKILL);
+		break;
+	case 7: /* ptrace, namespaces */
+		unshare(CLONE_NEWUSER);
+		break;
+	}
+}
+
+START_TEST(a_vmm_taken_over_by_its_guest_reaches_nothing)
+{
+	char dir[256];
+	test_mkdtemp(dir, sizeof(dir), "vm-escape", true);
+	escape_dir = dir;
+	struct vm_jail j = {.policy = load_policy(NULL), .after_jail = escape};
+	for (int i = 0; i < 8; i++) {
+		j.after_jail_arg = (void *)(intptr_t)i;
+		struct run *r = boot_jailed("uart", "x\n", 20000, &j, VM_END_VMM_KILLED);
+		ck_assert_msg(r->vmm.status == SBX_STATUS_POLICY_KILL, "attempt %d: %s", i,
+			      r->res.detail);
+		ck_assert_str_eq(r->out[0], ""); /* killed before the guest's first word */
+		free(r);
+	}
+	char path[600];
+	snprintf(path, sizeof(path), "%s/escaped", dir);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	sbx_policy_free((sbx_policy *)j.policy);
+}
+END_TEST
+
+/* Beneath the policy: with one that allows everything, what the jail's
+ * other layers still refuse. */
+struct layers {
+	int open_errno, create_errno, socket_errno, setuid_errno;
+	uint64_t cap_effective;
+};
+
+static void probe_layers(void *arg)
+{
+	struct layers *l = arg;
+	char path[600];
+	snprintf(path, sizeof(path), "%s/escaped", escape_dir);
+	l->open_errno = open("/etc/passwd", O_RDONLY) < 0 ? errno : 0;
+	l->create_errno = open(path, O_WRONLY | O_CREAT, 0644) < 0 ? errno : 0;
+	l->socket_errno = socket(AF_INET, SOCK_STREAM, 0) < 0 ? errno : 0;
+	l->setuid_errno = setresuid(1, 1, 1) < 0 ? errno : 0;
+	struct {
+		uint32_t version;
+		int pid;
+	} head = {0x20080522, 0};
+	uint32_t data[6] = {0};
+	if (syscall(SYS_capget, &head, data) == 0)
+		l->cap_effective = data[0] | (uint64_t)data[3] << 32;
+}
+
+START_TEST(beneath_its_policy_the_vmm_has_no_files_network_or_privilege)
+{
+	char dir[256];
+	test_mkdtemp(dir, sizeof(dir), "vm-escape", true);
+	escape_dir = dir;
+	struct layers *l =
+		mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(l, MAP_FAILED);
+	l->cap_effective = ~0ull;
+	struct vm_jail j = {.policy = load_policy("default allow\n"),
+			    .after_jail = probe_layers,
+			    .after_jail_arg = l};
+	free(boot_jailed("reset", NULL, 20000, &j, VM_END_RESET));
+	/* a host file it can see (the read-only root of its mount namespace)
+	 * but not open (Landlock) */
+	if (sbx_landlock_abi() >= 1)
+		ck_assert_int_eq(l->open_errno, EACCES);
+	ck_assert_msg(l->create_errno != 0, "a file was made");
+	ck_assert_msg(l->socket_errno != 0, "a socket was made");
+	ck_assert_msg(l->setuid_errno != 0, "setresuid(1) worked");
+	ck_assert_uint_eq(l->cap_effective, 0);
+	char path[600];
+	snprintf(path, sizeof(path), "%s/escaped", dir);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	munmap(l, 4096);
+	sbx_policy_free((sbx_policy *)j.policy);
+}
+END_TEST
+
+START_TEST(the_vmm_is_held_to_its_memory_and_cpu_limits)
+{
+	struct vm_jail j = {.policy = load_policy(NULL)};
+	j.limits = (sbx_limits){.size = sizeof(j.limits), .memory_bytes = 64ull << 20};
+	struct vm_options o;
+	vm_options_init(&o);
+	o.kernel = payload("touch");
+	o.memory_mb = 160;
+	o.wall_time_ms = 20000;
+	struct run *r = calloc(1, sizeof(*r));
+	/* a guest that uses its 160 MiB in a VMM allowed 64 */
+	run_vm_in(&o, &j, NULL, r);
+	ck_assert_msg(r->res.end == VM_END_VMM_KILLED, "%s: %s", vm_end_name(r->res.end),
+		      r->out[0]);
+	ck_assert_msg(r->vmm.status == SBX_STATUS_MEMORY_LIMIT, "%s", r->res.detail);
+	/* and one allowed 256 */
+	j.limits.memory_bytes = 256ull << 20;
+	run_vm_in(&o, &j, NULL, r);
+	ck_assert_msg(r->res.end == VM_END_RESET, "%s: %s", vm_end_name(r->res.end), r->res.detail);
+	has_line(r->out[0], "touched_mb=0x9c"); /* 160 MiB from 4 MiB on */
+	if (r->vmm.measured & SBX_MEASURED_MEMORY)
+		ck_assert_uint_ge(r->vmm.memory_peak_bytes, 156ull << 20);
+	/* a spinning guest with 300 ms of CPU time */
+	j.limits = (sbx_limits){.size = sizeof(j.limits), .cpu_time_ms = 300};
+	free(r);
+	r = boot_jailed("spin", NULL, 20000, &j, VM_END_VMM_KILLED);
+	ck_assert_msg(r->vmm.status == SBX_STATUS_CPU_TIME_LIMIT, "%s", r->res.detail);
+	ck_assert_uint_lt(r->vmm.wall_us, 10000000);
+	free(r);
+	sbx_policy_free((sbx_policy *)j.policy);
+}
+END_TEST
+
+START_TEST(the_jail_refuses_what_it_cannot_run_and_says_why)
+{
+	int before = count_fds();
+	struct vm_options o;
+	vm_options_init(&o);
+	o.kernel = "/nonexistent/bzImage";
+	struct vm_jail j = {.limits = {.size = sizeof(sbx_limits)}};
+	struct vm_result res;
+	sbx_result vmm = {.size = sizeof(vmm)};
+	sbx_error err = {0};
+	ck_assert_int_eq(vm_run_jailed(&o, &j, &res, &vmm, &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.message, "needs its policy"));
+	j.policy = load_policy(NULL);
+	ck_assert_int_eq(vm_run_jailed(&o, &j, &res, &vmm, &err), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err.message, "vm: kernel /nonexistent/bzImage"));
+	/* found wanting inside the jail: its message comes out */
+	char path[300];
+	scratch_file(path, sizeof(path), "not-a-kernel", "", 4096, 'k');
+	o.kernel = path;
+	ck_assert_int_eq(vm_run_jailed(&o, &j, &res, &vmm, &err), -ENOEXEC);
+	ck_assert_msg(strstr(err.message, "not a bzImage"), "%s", err.message);
+	sbx_policy_free((sbx_policy *)j.policy);
+	ck_assert_int_eq(count_fds(), before);
 }
 END_TEST
 
@@ -430,6 +687,15 @@ static Suite *suite(void)
 	tcase_add_test(t, jobs_that_cannot_be_packed_are_refused);
 	tcase_add_test(t, keyboard_controller_answers_linux_s_probe);
 	tcase_add_test(t, bad_images_and_options_are_refused);
+	suite_add_tcase(s, t);
+	t = tcase_create("jail");
+	tcase_add_checked_fixture(t, leak_setup, leak_teardown);
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, the_jailed_vmm_runs_guests_as_the_plain_one_does);
+	tcase_add_test(t, a_vmm_taken_over_by_its_guest_reaches_nothing);
+	tcase_add_test(t, beneath_its_policy_the_vmm_has_no_files_network_or_privilege);
+	tcase_add_test(t, the_vmm_is_held_to_its_memory_and_cpu_limits);
+	tcase_add_test(t, the_jail_refuses_what_it_cannot_run_and_says_why);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -157,5 +157,26 @@ run "$SBX_SANDBOXD" run "$T/vm-forge.json"
 check "process.user: the job runs as uid 1000 in the guest ($out)" [ "$out" = 1000 ]
 check "it cannot write the control channel ($err)" contains "$err" "refused"
 check "so its own exit code stands (rc=$rc)" [ "$rc" = 7 ]
+
+# 10. the VMM runs jailed (policies/vmm.policy from the guest's first
+# instruction): every run above booted Linux under it. Its cgroup holds the
+# job's limits: a memory limit below the guest's RAM kills the VMM when the
+# guest fills it, a CPU-time limit counts the boot too
+cat >"$T/vm-vmm-mem.json" <<JSON
+{"process": {"args": ["/bin/sh", "-c", "x=a; while :; do x=\$x\$x; done"]},
+ "root": {"path": "rootfs"}, "linux": {"resources": {"memory": {"limit": 134217728}}},
+ "sandbox": {"backend": "vm", "vm": {"memory_mb": 512}}}
+JSON
+run "$SBX_SANDBOXD" run --report "$T/vm-vmm-mem.report" "$T/vm-vmm-mem.json"
+check "a guest with more RAM than the memory limit: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
+check "reported as memory-limit ($(cat "$T/vm-vmm-mem.report"))" grep -q '"status": "memory-limit"' "$T/vm-vmm-mem.report"
+check "said on stderr ($err)" contains "$err" "memory limit reached: 134217728 bytes"
+cat >"$T/vm-cpu.json" <<JSON
+{"process": {"args": ["/bin/sh", "-c", "while :; do :; done"]}, "root": {"path": "rootfs"},
+ "sandbox": {"backend": "vm", "limits": {"cpu_time_ms": 300}}}
+JSON
+run "$SBX_SANDBOXD" run --report "$T/vm-cpu.report" "$T/vm-cpu.json"
+check "a CPU-time limit on the VMM: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
+check "reported as cpu-time-limit ($(cat "$T/vm-cpu.report"))" grep -q '"status": "cpu-time-limit"' "$T/vm-cpu.report"
 check "no child is left behind" no_children
 finish

@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "initramfs.h"
+#include "jail.h"
 #include "job.h"
 #include "vm.h"
 
@@ -23,6 +24,23 @@
 #define SETUP(err, e, ...) err_setx(err, SBX_STAGE_SETUP, e, __VA_ARGS__)
 #define CONTROL_MAX 4096
 #define CONSOLE_TAIL 600
+/* what the VMM holds beyond guest RAM (the kernel's page cache it read,
+ * KVM's own structures): between a memory limit and the RAM it implies */
+#define VMM_OVERHEAD_MB 32
+
+/* memory_mb if given; else what a memory limit leaves beside the VMM;
+ * else the default */
+static uint64_t guest_ram_mb(const struct vm_job *j)
+{
+	if (j->memory_mb)
+		return j->memory_mb;
+	uint64_t limit = j->limits.memory_bytes >> 20;
+	if (!limit)
+		return VM_MEMORY_MB_DEFAULT;
+	return limit < 16 + VMM_OVERHEAD_MB	? 16
+	       : limit - VMM_OVERHEAD_MB > 3072 ? 3072
+						: limit - VMM_OVERHEAD_MB;
+}
 
 /* NUL-terminated strings, one after another, as one cpio file. */
 static int add_strings(struct cpio *c, const char *name, const char *const *v, sbx_error *err)
@@ -153,7 +171,7 @@ static int pack(const struct vm_job *j, int fd, sbx_error *err)
 	if (r == 0)
 		r = cpio_finish(&c, err);
 	/* the kernel unpacks the archive into RAM while it still holds it */
-	uint64_t mem = (uint64_t)(j->memory_mb ? j->memory_mb : VM_MEMORY_MB_DEFAULT) << 20;
+	uint64_t mem = guest_ram_mb(j) << 20;
 	if (r == 0 && c.size > mem / 2)
 		r = err_setx(err, SBX_STAGE_CONFIG, EFBIG,
 			     "%s: packs to %llu MiB, more than half the guest's %llu MiB of RAM "
@@ -178,9 +196,34 @@ static void read_tail(int fd, char *buf, size_t len)
 			buf[i] = '?';
 }
 
+/* The VMM process died before the agent reported: a limit of its cgroup
+ * is the job's verdict; anything else is the VMM's failure. */
+static int judge_vmm(const struct vm_result *vr, const sbx_result *vmm, const char *console,
+		     sbx_result *res, sbx_error *err)
+{
+	switch (vmm->status) {
+	case SBX_STATUS_MEMORY_LIMIT:
+	case SBX_STATUS_CPU_TIME_LIMIT:
+	case SBX_STATUS_WALL_TIME_LIMIT:
+		res->status = vmm->status;
+		res->exit_code = -1;
+		res->signal = vmm->signal ? vmm->signal : SIGKILL;
+		return 0;
+	case SBX_STATUS_POLICY_KILL:
+		return SETUP(err, EIO,
+			     "the VMM broke its seccomp policy (vmm.policy) and was killed: a "
+			     "bug in the VMM, or a guest that took it over (%s); the kernel's "
+			     "console ends: %s",
+			     vr->detail, console);
+	default:
+		return SETUP(err, EIO, "the VMM died (%s); the kernel's console ends: %s",
+			     vr->detail, console);
+	}
+}
+
 /* The agent's last line on COM4 into res, or an error. */
 static int judge(const char *control, const char *console, const struct vm_result *vr,
-		 sbx_result *res, sbx_error *err)
+		 const sbx_result *vmm, sbx_result *res, sbx_error *err)
 {
 	/* the last complete line */
 	char line[512] = "";
@@ -208,6 +251,8 @@ static int judge(const char *control, const char *console, const struct vm_resul
 		return err_setx(err, SBX_STAGE_EXEC, e, "exec in the guest: %s", what);
 	} else if (!strncmp(line, "error ", 6)) {
 		return SETUP(err, EIO, "the guest agent: %s", line + 6);
+	} else if (vr->end == VM_END_VMM_KILLED) {
+		return judge_vmm(vr, vmm, console, res, err);
 	} else if (vr->end == VM_END_TIMEOUT) {
 		res->status = SBX_STATUS_WALL_TIME_LIMIT;
 		res->exit_code = -1;
@@ -235,10 +280,40 @@ static int judge(const char *control, const char *console, const struct vm_resul
 	return 0;
 }
 
+/* The VMM's cgroup: the job's limits that a VMM can be held to, and by
+ * default a memory cap of guest RAM and the VMM's own needs (best effort:
+ * a host without a memory controller for us runs without it). The wall
+ * time is the VMM's to enforce from the agent's word; the cgroup's is a
+ * backstop for a VMM stuck outside KVM_RUN (a write to a full pipe). */
+static void jail_limits(const struct vm_job *j, sbx_limits *l)
+{
+	*l = (sbx_limits){.size = sizeof(*l)};
+	uint64_t ram = guest_ram_mb(j);
+	l->memory_bytes = j->limits.memory_bytes;
+	if (!l->memory_bytes) {
+		l->memory_bytes = (ram + VMM_OVERHEAD_MB) << 20;
+		l->best_effort |= SBX_LIMIT_MEMORY;
+	}
+	l->pids = 8; /* one thread now; vCPU threads later */
+	l->best_effort |= SBX_LIMIT_PIDS;
+	l->cpu_time_ms = j->limits.cpu_time_ms;
+	l->cpu_quota_us = j->limits.cpu_quota_us;
+	l->cpu_period_us = j->limits.cpu_period_us;
+	l->cpu_weight = j->limits.cpu_weight;
+	memcpy(l->cpuset_cpus, j->limits.cpuset_cpus, sizeof(l->cpuset_cpus));
+	memcpy(l->cpuset_mems, j->limits.cpuset_mems, sizeof(l->cpuset_mems));
+	if (j->wall_time_ms)
+		l->wall_time_ms =
+			(j->boot_timeout_ms ? j->boot_timeout_ms : 60000) + j->wall_time_ms + 30000;
+}
+
 int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
 {
 	if (!j->argv || !j->argv[0])
 		return err_setx(err, SBX_STAGE_CONFIG, EINVAL, "process.args: empty");
+	if (!j->vmm_policy)
+		return err_setx(err, SBX_STAGE_PREPARE, EINVAL,
+				"vm: the VMM's jail needs its policy (vmm.policy)");
 	int initrd = memfd_create("sbx-initramfs", MFD_CLOEXEC);
 	int control = memfd_create("sbx-control", MFD_CLOEXEC);
 	int console = memfd_create("sbx-console", MFD_CLOEXEC);
@@ -248,15 +323,15 @@ int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
 	if (r == 0)
 		r = pack(j, initrd, err);
 	struct vm_result vr;
+	sbx_result vmm = {.size = sizeof(vmm)};
 	if (r == 0) {
-		char initrd_path[64];
-		snprintf(initrd_path, sizeof(initrd_path), "/proc/self/fd/%d", initrd);
 		struct vm_options o;
 		vm_options_init(&o);
 		o.kernel = j->kernel;
-		o.initrd = initrd_path;
+		o.initrd = "(the job's initramfs)";
+		o.initrd_fd = initrd;
 		o.cmdline = "console=ttyS0 reboot=k panic=-1 quiet";
-		o.memory_mb = j->memory_mb;
+		o.memory_mb = (unsigned)guest_ram_mb(j);
 		o.wall_time_ms = j->wall_time_ms;
 		o.ready_ms = j->boot_timeout_ms ? j->boot_timeout_ms : 60000;
 		o.ready_uart = 3;
@@ -264,7 +339,9 @@ int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
 		o.serial_out[1] = j->out_fd;
 		o.serial_out[2] = j->err_fd;
 		o.serial_out[3] = control;
-		r = vm_run(&o, &vr, err);
+		struct vm_jail jail = {.policy = j->vmm_policy};
+		jail_limits(j, &jail.limits);
+		r = vm_run_jailed(&o, &jail, &vr, &vmm, err);
 	}
 	if (r == 0) {
 		char ctl[CONTROL_MAX], tail[CONSOLE_TAIL];
@@ -279,7 +356,11 @@ int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
 					break;
 		}
 		res->wall_us = vr.wall_us;
-		r = judge(ctl, tail, &vr, res, err);
+		res->memory_peak_bytes = vmm.memory_peak_bytes;
+		res->measured = vmm.measured & SBX_MEASURED_MEMORY;
+		res->limits_not_applied = vmm.limits_not_applied;
+		snprintf(res->cgroups, sizeof(res->cgroups), "%s", vmm.cgroups);
+		r = judge(ctl, tail, &vr, &vmm, res, err);
 	}
 	if (initrd >= 0)
 		close(initrd);

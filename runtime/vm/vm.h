@@ -19,8 +19,11 @@
 #define VM_MEMORY_MB_DEFAULT 256
 
 struct vm_options {
-	const char *kernel;    /* a bzImage with a 64-bit entry point */
-	const char *initrd;    /* or NULL */
+	const char *kernel; /* a bzImage with a 64-bit entry point */
+	const char *initrd; /* or NULL */
+	/* or, instead of opening /dev/kvm and those paths, these fds
+	 * (borrowed; -1: open the path): a jailed VMM sees no file system */
+	int kvm_fd, kernel_fd, initrd_fd;
 	const char *cmdline;   /* or NULL */
 	unsigned memory_mb;    /* 0: VM_MEMORY_MB_DEFAULT; at most 3072 (RAM ends below the 32-bit
 				  hole) */
@@ -37,14 +40,21 @@ struct vm_options {
 	 * Borrowed. */
 	int serial_out[VM_UARTS];
 	int serial_in[VM_UARTS];
+	/* or NULL; called once the VM is made and loaded, just before the
+	 * guest's first instruction: where a VMM jails itself (jail.c). A
+	 * negative return ends vm_run with that error. */
+	int (*before_run)(void *arg, sbx_error *err);
+	void *before_run_arg;
 };
 
 enum vm_end {
-	VM_END_RESET,	  /* the guest pulsed the i8042 reset line: its way to end */
-	VM_END_SHUTDOWN,  /* a triple fault: the guest crashed */
-	VM_END_TIMEOUT,	  /* the wall-time limit */
-	VM_END_ERROR,	  /* KVM could not go on (entry failure, internal error) */
-	VM_END_NOT_READY, /* no word on ready_uart within ready_ms */
+	VM_END_RESET,	   /* the guest pulsed the i8042 reset line: its way to end */
+	VM_END_SHUTDOWN,   /* a triple fault: the guest crashed */
+	VM_END_TIMEOUT,	   /* the wall-time limit */
+	VM_END_ERROR,	   /* KVM could not go on (entry failure, internal error) */
+	VM_END_NOT_READY,  /* no word on ready_uart within ready_ms */
+	VM_END_VMM_KILLED, /* the jailed VMM process was killed (a limit of its
+			      cgroup, its seccomp policy): vm_run_jailed() only */
 };
 
 struct vm_result {
@@ -59,7 +69,7 @@ struct vm_result {
 	char detail[256];		 /* why, for VM_END_SHUTDOWN and VM_END_ERROR */
 };
 
-/* Fills defaults into o: no limits, every UART dropped. */
+/* Fills defaults into o: no limits, every UART dropped, no fds. */
 void vm_options_init(struct vm_options *o);
 
 /* Boots o->kernel and runs it to its end. A VM that ends in any way is a

@@ -56,6 +56,7 @@ struct vm {
 void vm_options_init(struct vm_options *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->kvm_fd = o->kernel_fd = o->initrd_fd = -1;
 	for (int i = 0; i < VM_UARTS; i++)
 		o->serial_out[i] = o->serial_in[i] = -1;
 }
@@ -73,6 +74,8 @@ const char *vm_end_name(enum vm_end e)
 		return "error";
 	case VM_END_NOT_READY:
 		return "not-ready";
+	case VM_END_VMM_KILLED:
+		return "vmm-killed";
 	}
 	return "?";
 }
@@ -129,11 +132,16 @@ static int add_devices(struct vm *vm, const struct vm_options *o, sbx_error *err
 
 /* ---------------------------------------------------------------- set-up */
 
-static int read_file(const char *what, const char *path, uint64_t max, uint8_t **data,
+/* The whole file at given_fd (borrowed, read from its start), or else at
+ * path. */
+static int read_file(const char *what, const char *path, int given_fd, uint64_t max, uint8_t **data,
 		     uint64_t *len, sbx_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int own = given_fd < 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	int fd = given_fd < 0 ? own : given_fd;
 	struct stat st;
+	if (!path)
+		path = "(fd)";
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return PREP(err, errno, "vm: %s %s", what, path);
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > max)
@@ -145,7 +153,7 @@ static int read_file(const char *what, const char *path, uint64_t max, uint8_t *
 		return PREP(err, ENOMEM, "vm: %s %s", what, path);
 	size_t got = 0;
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
+		ssize_t n = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
 		if (n <= 0) {
 			int e = n < 0 ? errno : EIO;
 			free(p);
@@ -183,7 +191,8 @@ static int set_cpuid(struct vm *vm, sbx_error *err)
 
 static int create(struct vm *vm, const struct vm_options *o, sbx_error *err)
 {
-	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	vm->kvm = o->kvm_fd >= 0 ? fcntl(o->kvm_fd, F_DUPFD_CLOEXEC, 3)
+				 : open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm < 0)
 		return PREP(err, errno, "vm: /dev/kvm");
 	int api = ioctl(vm->kvm, KVM_GET_API_VERSION, 0);
@@ -235,19 +244,20 @@ static int create(struct vm *vm, const struct vm_options *o, sbx_error *err)
 
 static int load(struct vm *vm, const struct vm_options *o, sbx_error *err)
 {
-	if (!o->kernel)
+	if (!o->kernel && o->kernel_fd < 0)
 		return err_setx(err, SBX_STAGE_PREPARE, EINVAL, "vm: no kernel given");
 	if (o->ready_uart >= VM_UARTS)
 		return err_setx(err, SBX_STAGE_PREPARE, EINVAL,
 				"vm: ready_uart %u: expected 0 to %d", o->ready_uart, VM_UARTS - 1);
 	_cleanup_free_ uint8_t *kernel = NULL, *initrd = NULL;
 	struct boot_image img = {.cmdline = o->cmdline};
-	int r = read_file("kernel", o->kernel, vm->mem.size, &kernel, &img.len, err);
+	int r = read_file("kernel", o->kernel, o->kernel_fd, vm->mem.size, &kernel, &img.len, err);
 	if (r < 0)
 		return r;
 	img.data = kernel;
-	if (o->initrd) {
-		r = read_file("initrd", o->initrd, vm->mem.size, &initrd, &img.initrd_len, err);
+	if (o->initrd || o->initrd_fd >= 0) {
+		r = read_file("initrd", o->initrd, o->initrd_fd, vm->mem.size, &initrd,
+			      &img.initrd_len, err);
 		if (r < 0)
 			return r;
 		img.initrd = initrd;
@@ -336,10 +346,10 @@ static int loop(struct vm *vm, const struct vm_options *o, struct vm_result *res
 		have_timer = true;
 		arm(timer, ready_by < deadline ? ready_by : deadline);
 	}
+	int r = o->before_run ? o->before_run(o->before_run_arg, err) : 0;
 	kick_run = vm->run;
 	res->setup_us = now_us() - start;
-	int r = 0;
-	for (;;) {
+	for (; r == 0;) {
 		if (ready_by != UINT64_MAX && vm->uart[o->ready_uart].out_total) {
 			/* the guest spoke: the wall-time limit counts from here */
 			ready_by = UINT64_MAX;

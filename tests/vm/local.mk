@@ -1,7 +1,7 @@
 # Freestanding guest payloads for the VMM's tests (check_vm): each is built
 # without libc at 1 MiB and wrapped in a bzImage header, so the VMM loads
 # it through the boot protocol as it loads Linux.
-VM_PAYLOAD_NAMES = entry uart spin fault stray rtc reset kbd irq
+VM_PAYLOAD_NAMES = entry uart spin fault stray rtc reset kbd irq touch
 VM_PAYLOAD_FLAGS = -O2 -Wall -Wextra -ffreestanding -nostdlib -static -fno-pic -fno-pie -no-pie \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-Wl,--build-id=none -Wl,-T,$(srcdir)/tests/vm/payload.ld
