@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,22 @@ static void verdict_notice(const sbx_result *r, const sbx_limits *l)
 
 /* The vm backend: the job in a microVM. Refused up front on a host whose KVM
  * cannot boot Linux, so that nothing waits for a guest that never comes. */
+/* buf = name beside the running sandboxd (a build tree) if that exists:
+ * a fresh build finds what it built and fetched without an install, as
+ * it finds its policies */
+static bool beside_self(const char *name, char buf[PATH_MAX])
+{
+	ssize_t len = readlink("/proc/self/exe", buf, PATH_MAX - 1);
+	if (len <= 0)
+		return false;
+	buf[len] = 0;
+	char *slash = strrchr(buf, '/');
+	if (!slash || (size_t)(slash + 1 - buf) + strlen(name) >= PATH_MAX)
+		return false;
+	strcpy(slash + 1, name);
+	return access(buf, R_OK) == 0;
+}
+
 static int run_vm(const char *spec_path, const struct spec_vm *vm, const sbx_limits *limits,
 		  sbx_result *res, sbx_error *err)
 {
@@ -137,16 +154,21 @@ static int run_vm(const char *spec_path, const struct spec_vm *vm, const sbx_lim
 				"%s: sandbox.backend: vm: this host's KVM (%s) cannot boot Linux "
 				"guests (see sandboxd check)",
 				spec_path, host.module ? host.module : "?");
-	const char *kernel = vm->kernel			    ? vm->kernel
-			     : getenv("SANDBOXD_VM_KERNEL") ? getenv("SANDBOXD_VM_KERNEL")
-							    : SBX_VM_KERNEL;
+	char kernel_beside[PATH_MAX], agent_beside[PATH_MAX];
+	const char *kernel = vm->kernel				     ? vm->kernel
+			     : getenv("SANDBOXD_VM_KERNEL")	     ? getenv("SANDBOXD_VM_KERNEL")
+			     : beside_self("vmlinuz", kernel_beside) ? kernel_beside
+								     : SBX_VM_KERNEL;
 	if (access(kernel, R_OK) < 0)
 		return err_setx(err, SBX_STAGE_PREPARE, errno,
 				"%s: sandbox.vm.kernel: %s: %s (give one in sandbox.vm.kernel or "
-				"SANDBOXD_VM_KERNEL, or put one at %s)",
+				"SANDBOXD_VM_KERNEL, or put one at %s or beside sandboxd: "
+				"scripts/fetch-vm-kernel.sh fetches Debian's)",
 				spec_path, kernel, strerror(errno), SBX_VM_KERNEL);
-	const char *agent =
-		getenv("SANDBOXD_VM_AGENT") ? getenv("SANDBOXD_VM_AGENT") : SBX_VM_AGENT;
+	const char *agent = getenv("SANDBOXD_VM_AGENT") ? getenv("SANDBOXD_VM_AGENT")
+			    : beside_self("runtime/vm/agent/sbx-vm-agent", agent_beside)
+				    ? agent_beside
+				    : SBX_VM_AGENT;
 	sbx_policy *policy;
 	int r = cli_policy_load("vmm", &policy, err);
 	if (r < 0)

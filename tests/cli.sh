@@ -297,6 +297,15 @@ if ! contains "$features" '"kvm_boots_linux": "yes"'; then
 	check "with a setup-error report" grep -q '"status": "setup-error"' "$T/vm-report.json"
 	check "nothing left behind" no_children
 fi
+# the set-up script's kernel fetch: a package apt cannot get fails, naming
+# it, and leaves nothing; a kernel already there is kept
+run env SBX_VM_KERNEL_PACKAGE=linux-image-no-such-kernel-sbx "$SRC/scripts/fetch-vm-kernel.sh" "$T/vmlinuz"
+check "fetch-vm-kernel: an unknown package fails (rc=$rc)" [ "$rc" = 1 ]
+check "naming it ($err)" contains "$err" "apt-get download linux-image-no-such-kernel-sbx failed"
+check "leaving nothing" [ -z "$(ls "$T" | grep vmlinuz)" ]
+echo kept >"$T/vmlinuz"
+run env SBX_VM_KERNEL_PACKAGE=linux-image-no-such-kernel-sbx "$SRC/scripts/fetch-vm-kernel.sh" "$T/vmlinuz"
+check "a kernel already there is kept (rc=$rc, $out)" [ "$rc" = 0 ] && [ "$(cat "$T/vmlinuz")" = kept ]
 run "$SBXD" run "$T/grants.json"
 if contains "$features" '"capability_mode": true'; then
 	check "capability mode: the granted fd reads ($out, $err)" contains "$out" "granted line"

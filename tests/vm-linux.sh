@@ -178,5 +178,21 @@ JSON
 run "$SBX_SANDBOXD" run --report "$T/vm-cpu.report" "$T/vm-cpu.json"
 check "a CPU-time limit on the VMM: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
 check "reported as cpu-time-limit ($(cat "$T/vm-cpu.report"))" grep -q '"status": "cpu-time-limit"' "$T/vm-cpu.report"
+
+# 11. a new user's set-up: Debian's cloud kernel (scripts/fetch-vm-kernel.sh,
+# which the lane ran on the host) as vmlinuz beside a sandboxd with its
+# agent, found there without an install or a variable
+if [ -n "${SBX_VM_CLOUD_KERNEL:-}" ] && [ -s "$SBX_VM_CLOUD_KERNEL" ]; then
+	mkdir -p "$T/new/runtime/vm/agent"
+	cp "$SBX_SANDBOXD" "$T/new/sandboxd"
+	cp "$SBX_VM_CLOUD_KERNEL" "$T/new/vmlinuz"
+	cp "$SANDBOXD_VM_AGENT" "$T/new/runtime/vm/agent/sbx-vm-agent"
+	cp "$T/vm.json" "$T/vm-cloud.json"
+	run env -u SANDBOXD_VM_KERNEL -u SANDBOXD_VM_AGENT "$T/new/sandboxd" run "$T/vm-cloud.json"
+	check "Debian's cloud kernel, found beside sandboxd: stdout ($out, $err)" [ "$out" = "hi"$'\n'"bar in /tmp" ]
+	check "and exit code 3 (rc=$rc)" [ "$rc" = 3 ]
+else
+	echo "SKIP: no cloud kernel from scripts/fetch-vm-kernel.sh (see the lane's output)" >&2
+fi
 check "no child is left behind" no_children
 finish

@@ -49,15 +49,17 @@ static int vmm_main(void *arg)
 	return s->ret < 0 ? 1 : 0;
 }
 
-/* The caller's fd, or path opened now (-1 with neither). */
-static int open_given(int fd, const char *path, int flags, const char *what, sbx_error *err)
+/* A copy of the caller's fd, or path opened now; -1 with errno (ENOENT
+ * with neither). */
+static int open_given(int fd, const char *path, int flags)
 {
-	if (fd >= 0 || !path)
-		return fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
-	int r = open(path, flags | O_CLOEXEC);
-	if (r < 0)
-		PREP(err, errno, "vm: %s %s", what, path);
-	return r;
+	if (fd >= 0)
+		return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (!path) {
+		errno = ENOENT;
+		return -1;
+	}
+	return open(path, flags | O_CLOEXEC);
 }
 
 static int configure(sbx_config *cfg, struct shared *s, const struct vm_options *o, int kvm,
@@ -101,17 +103,18 @@ static int configure(sbx_config *cfg, struct shared *s, const struct vm_options 
 static int run(struct shared *s, const struct vm_options *o, struct vm_result *res, sbx_result *vmm,
 	       sbx_error *err)
 {
-	_cleanup_close_ int kvm = open_given(o->kvm_fd, "/dev/kvm", O_RDWR, "KVM device", err);
+	_cleanup_close_ int kvm = open_given(o->kvm_fd, "/dev/kvm", O_RDWR);
 	if (kvm < 0)
-		return -err->code;
-	_cleanup_close_ int kernel = open_given(o->kernel_fd, o->kernel, O_RDONLY, "kernel", err);
+		return PREP(err, errno, "vm: /dev/kvm");
+	if (!o->kernel && o->kernel_fd < 0)
+		return err_setx(err, SBX_STAGE_PREPARE, EINVAL, "vm: no kernel given");
+	_cleanup_close_ int kernel = open_given(o->kernel_fd, o->kernel, O_RDONLY);
 	if (kernel < 0)
-		return o->kernel || o->kernel_fd >= 0
-			       ? -err->code
-			       : err_setx(err, SBX_STAGE_PREPARE, EINVAL, "vm: no kernel given");
-	_cleanup_close_ int initrd = open_given(o->initrd_fd, o->initrd, O_RDONLY, "initrd", err);
-	if (initrd < 0 && (o->initrd || o->initrd_fd >= 0))
-		return -err->code;
+		return PREP(err, errno, "vm: kernel %s", o->kernel ? o->kernel : "(fd)");
+	_cleanup_close_ int initrd = -1;
+	if ((o->initrd || o->initrd_fd >= 0) &&
+	    (initrd = open_given(o->initrd_fd, o->initrd, O_RDONLY)) < 0)
+		return PREP(err, errno, "vm: initrd %s", o->initrd ? o->initrd : "(fd)");
 	sbx_config *cfg = sbx_config_new();
 	if (!cfg)
 		return PREP(err, ENOMEM, "vm: the VMM's jail");
@@ -131,7 +134,8 @@ static int run(struct shared *s, const struct vm_options *o, struct vm_result *r
 		vmm->status = SBX_STATUS_POLICY_KILL;
 	if (vmm->status == SBX_STATUS_OK || vmm->status == SBX_STATUS_NONZERO_EXIT) {
 		if (s->ret < 0) {
-			*err = s->err;
+			if (err)
+				*err = s->err;
 			return s->ret;
 		}
 		if (vmm->exit_code == 0) {

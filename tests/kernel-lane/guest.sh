@@ -7,8 +7,8 @@
 set -u
 OUT=/lane-out
 # shellcheck source=/dev/null
-. "$OUT/lane.env" # SBX_LANE_BUILD, SBX_LANE_TESTS, SBX_LANE_JOBS, SBX_LANE_GUEST_TIMEOUT, SBX_VM_KERNEL
-export SBX_VM_KERNEL
+. "$OUT/lane.env" # SBX_LANE_BUILD, SBX_LANE_TESTS, SBX_LANE_JOBS, SBX_LANE_GUEST_TIMEOUT, SBX_VM_KERNEL, SBX_VM_CLOUD_KERNEL
+export SBX_VM_KERNEL SBX_VM_CLOUD_KERNEL
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 finish() {
 	dmesg >"$OUT/dmesg.log" 2>&1

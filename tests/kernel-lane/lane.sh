@@ -80,6 +80,12 @@ kver=$(ls "$kdir/root/lib/modules")
 vmlinuz=$kdir/root/boot/vmlinuz-$kver
 [ -f "$vmlinuz" ] || die "$pkg has no $vmlinuz"
 
+# Debian's cloud kernel, as scripts/fetch-vm-kernel.sh gives a new user:
+# tests/vm-linux.sh boots the agent with it too
+cloud=$CACHE/cloud-vmlinuz
+"$HERE/../../scripts/fetch-vm-kernel.sh" "$cloud" ||
+	echo "kernel lane: no cloud kernel (scripts/fetch-vm-kernel.sh failed): tests/vm-linux.sh will say it skips it" >&2
+
 # ---- 2. the initramfs
 OUT=$BUILD/tests/kernel-lane.out
 rm -rf "$OUT"
@@ -107,6 +113,7 @@ install -m 0755 "$HERE/guest.sh" "$HERE/run-test" "$OUT/"
 	printf 'SBX_LANE_JOBS=%q\n' "$(nproc)"
 	# the kernel the guest boots is the one tests/vm-linux.sh boots in our VMM
 	printf 'SBX_VM_KERNEL=%q\n' "$vmlinuz"
+	[ ! -s "$cloud" ] || printf 'SBX_VM_CLOUD_KERNEL=%q\n' "$cloud"
 	# boot and power-off take well under a minute; the rest is for the tests
 	printf 'SBX_LANE_GUEST_TIMEOUT=%q\n' "$((TIMEOUT > 120 ? TIMEOUT - 60 : TIMEOUT / 2))"
 } >"$OUT/lane.env"
