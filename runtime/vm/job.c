@@ -18,6 +18,7 @@
 #include "initramfs.h"
 #include "jail.h"
 #include "job.h"
+#include "util.h"
 #include "vm.h"
 
 #define PREP(err, e, ...) err_set(err, SBX_STAGE_PREPARE, e, __VA_ARGS__)
@@ -285,6 +286,11 @@ static int judge(const char *control, const char *console, const struct vm_resul
  * a host without a memory controller for us runs without it). The wall
  * time is the VMM's to enforce from the agent's word; the cgroup's is a
  * backstop for a VMM stuck outside KVM_RUN (a write to a full pipe). */
+static uint64_t boot_timeout_ms(const struct vm_job *j)
+{
+	return j->boot_timeout_ms ? j->boot_timeout_ms : 60000;
+}
+
 static void jail_limits(const struct vm_job *j, sbx_limits *l)
 {
 	*l = (sbx_limits){.size = sizeof(*l)};
@@ -303,8 +309,7 @@ static void jail_limits(const struct vm_job *j, sbx_limits *l)
 	memcpy(l->cpuset_cpus, j->limits.cpuset_cpus, sizeof(l->cpuset_cpus));
 	memcpy(l->cpuset_mems, j->limits.cpuset_mems, sizeof(l->cpuset_mems));
 	if (j->wall_time_ms)
-		l->wall_time_ms =
-			(j->boot_timeout_ms ? j->boot_timeout_ms : 60000) + j->wall_time_ms + 30000;
+		l->wall_time_ms = boot_timeout_ms(j) + j->wall_time_ms + 30000;
 }
 
 int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
@@ -314,9 +319,9 @@ int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
 	if (!j->vmm_policy)
 		return err_setx(err, SBX_STAGE_PREPARE, EINVAL,
 				"vm: the VMM's jail needs its policy (vmm.policy)");
-	int initrd = memfd_create("sbx-initramfs", MFD_CLOEXEC);
-	int control = memfd_create("sbx-control", MFD_CLOEXEC);
-	int console = memfd_create("sbx-console", MFD_CLOEXEC);
+	_cleanup_close_ int initrd = memfd_create("sbx-initramfs", MFD_CLOEXEC);
+	_cleanup_close_ int control = memfd_create("sbx-control", MFD_CLOEXEC);
+	_cleanup_close_ int console = memfd_create("sbx-console", MFD_CLOEXEC);
 	int r = 0;
 	if (initrd < 0 || control < 0 || console < 0)
 		r = PREP(err, errno, "vm: memfd");
@@ -333,7 +338,7 @@ int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
 		o.cmdline = "console=ttyS0 reboot=k panic=-1 quiet";
 		o.memory_mb = (unsigned)guest_ram_mb(j);
 		o.wall_time_ms = j->wall_time_ms;
-		o.ready_ms = j->boot_timeout_ms ? j->boot_timeout_ms : 60000;
+		o.ready_ms = boot_timeout_ms(j);
 		o.ready_uart = 3;
 		o.serial_out[0] = console;
 		o.serial_out[1] = j->out_fd;
@@ -362,11 +367,5 @@ int vm_job_run(const struct vm_job *j, sbx_result *res, sbx_error *err)
 		snprintf(res->cgroups, sizeof(res->cgroups), "%s", vmm.cgroups);
 		r = judge(ctl, tail, &vr, &vmm, res, err);
 	}
-	if (initrd >= 0)
-		close(initrd);
-	if (control >= 0)
-		close(control);
-	if (console >= 0)
-		close(console);
 	return r;
 }
