@@ -96,6 +96,15 @@ timeout -k 10 "$SBX_LANE_GUEST_TIMEOUT" make -s -j"$SBX_LANE_JOBS" check TESTS="
 	LOG_COMPILER="$OUT/run-test" 2>&1
 rc=$?
 kill "$progress"
+# what failed, from each failed test's log, here on the console: CI shows
+# the console, not the logs that go back to the host
+for t in $SBX_LANE_TESTS; do
+	grep -q '^:test-result: \(FAIL\|ERROR\)' "$t.trs" 2>/dev/null || continue
+	echo "---- kernel lane: $t failed:"
+	grep -E '^FAIL: |:[FE]:|^SKIP: ' "$t.log" | head -n 20
+	echo "---- (its log's last lines)"
+	tail -n 8 "$t.log"
+done
 echo "kernel lane: time per test (in parallel, $SBX_LANE_JOBS at a time):"
 sort -rn "$SBX_LANE_TIMES" | sed 's/^/  /'
 mkdir -p "$OUT/logs"

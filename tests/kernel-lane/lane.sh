@@ -139,4 +139,8 @@ status=$(cat "$OUT/status")
 echo "kernel lane: ran on"
 sed 's/^/  /' "$OUT/lane-report"
 echo "kernel lane: make check exited $status; logs, dmesg and console in $OUT"
+if [ "$status" != 0 ]; then
+	# last, where a reader of CI's output looks first
+	grep -H -E '^FAIL: |:[FE]:' "$OUT"/logs/*.log 2>/dev/null | head -n 40 | sed 's/^/  /'
+fi
 exit "$status"
