@@ -24,6 +24,17 @@ int caps_last_cap(void)
 	return (int)cap_max_bits() - 1;
 }
 
+int caps_raise_effective(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[2];
+	if (sys_capget(&h, d) < 0)
+		return -errno;
+	for (int i = 0; i < 2; i++)
+		d[i].effective = d[i].permitted;
+	return sys_capset(&h, d) < 0 ? -errno : 0;
+}
+
 int caps_apply(const sbx_caps *keep, bool drop_bounding, int last_cap)
 {
 	if (drop_bounding) {

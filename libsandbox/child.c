@@ -329,18 +329,25 @@ void child_run(struct plan *p)
 			_exit(127); /* the parent gave up (and reports why) or died */
 	}
 
-	/* kept capabilities survive a switch to a uid other than 0 only so */
-	bool kept = p->caps.permitted || p->caps.ambient;
-	if (p->set_ids && kept && p->uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+	/* The ids switch here, so that what the set-up below creates (mount
+	 * targets, in a new user namespace) has mapped owners; the set-up
+	 * itself (mounts, sysctls, rlimits) still needs the capabilities a
+	 * switch from uid 0 to another drops: kept and raised again, and
+	 * caps_apply() leaves only the configured ones before exec. */
+	bool from_root = p->set_ids && p->uid != 0 && geteuid() == 0;
+	if (from_root && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		fail(rfd, STEP_CAPS, 0, errno);
 	if (p->set_ids) {
-		if (p->clear_groups && sys_setgroups(0, NULL) < 0)
+		if (p->set_groups && sys_setgroups(p->n_groups, p->groups) < 0)
 			fail(rfd, STEP_SETGROUPS, 0, errno);
 		if (sys_setresgid(p->gid, p->gid, p->gid) < 0)
 			fail(rfd, STEP_SETGID, 0, errno);
 		if (sys_setresuid(p->uid, p->uid, p->uid) < 0)
 			fail(rfd, STEP_SETUID, 0, errno);
 	}
+	int raised;
+	if (from_root && (raised = caps_raise_effective()) < 0)
+		fail(rfd, STEP_CAPS, 0, -raised);
 
 	/* After the id changes, which clear it. If the parent died before this
 	 * point the signal will never come, so look. */

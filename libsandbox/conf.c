@@ -510,6 +510,21 @@ int sbx_config_set_user(sbx_config *c, uid_t uid, gid_t gid, sbx_error *err)
 	return 0;
 }
 
+int sbx_config_set_groups(sbx_config *c, const gid_t *groups, size_t n, sbx_error *err)
+{
+	if (!c || (n && !groups))
+		return CFG_ERR(err, EINVAL, "groups: NULL configuration or list");
+	if (n > SBX_GROUPS_MAX)
+		return CFG_ERR(err, E2BIG, "groups: %zu given, at most %d", n, SBX_GROUPS_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (groups[i] == (gid_t)-1)
+			return CFG_ERR(err, EINVAL, "groups: -1 is not a valid gid");
+	if (n)
+		memcpy(c->groups, groups, n * sizeof(*groups));
+	c->n_groups = n;
+	return 0;
+}
+
 bool conf_map_covers(const struct idmap *map, size_t n, uint32_t id)
 {
 	for (size_t i = 0; i < n; i++)

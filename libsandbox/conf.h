@@ -99,7 +99,9 @@ struct sbx_config {
 	unsigned namespaces;
 	uid_t uid;
 	gid_t gid;
-	bool user_set; /* sbx_config_set_user() was called */
+	bool user_set;		      /* sbx_config_set_user() was called */
+	gid_t groups[SBX_GROUPS_MAX]; /* supplementary, as seen inside */
+	size_t n_groups;
 	struct idmap uid_map[SBX_IDMAP_MAX];
 	struct idmap gid_map[SBX_IDMAP_MAX];
 	size_t n_uid_map;

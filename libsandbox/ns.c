@@ -92,9 +92,16 @@ int ns_idmaps(const struct sbx_config *cfg, bool privileged, struct idmaps *m, s
 	}
 	m->deny_setgroups = !privileged;
 	int r = check_maps("uid", m->uid, m->n_uid, cfg->uid, privileged, euid, err);
-	if (r < 0)
+	if (r < 0 || (r = check_maps("gid", m->gid, m->n_gid, cfg->gid, privileged, egid, err)) < 0)
 		return r;
-	return check_maps("gid", m->gid, m->n_gid, cfg->gid, privileged, egid, err);
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		if (!conf_map_covers(m->gid, m->n_gid, cfg->groups[i]))
+			return err_setx(
+				err, SBX_STAGE_CONFIG, EINVAL,
+				"supplementary group %u is not mapped in the sandbox's user "
+				"namespace",
+				cfg->groups[i]);
+	return 0;
 }
 
 static int write_proc(pid_t pid, const char *file, const char *data, sbx_error *err)

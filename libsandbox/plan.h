@@ -109,9 +109,11 @@ struct plan {
 
 	/* identity, as seen inside */
 	bool set_ids;
-	bool clear_groups;
+	bool set_groups; /* setgroups(n_groups, groups): the caller's go */
 	uid_t uid;
 	gid_t gid;
+	gid_t groups[SBX_GROUPS_MAX];
+	size_t n_groups;
 
 	int pdeathsig;
 

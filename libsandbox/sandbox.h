@@ -319,6 +319,16 @@ SBX_EXPORT int sbx_config_readonly_path(sbx_config *cfg, const char *path, sbx_e
  * caller's own groups stay, unmapped, as the kernel requires). */
 SBX_EXPORT int sbx_config_set_user(sbx_config *cfg, uid_t uid, gid_t gid, sbx_error *err);
 
+/* Supplementary groups the program runs with, as seen inside the sandbox
+ * (OCI process.user.additionalGids), instead of none; n = 0 goes back to
+ * none. Only a caller with CAP_SETGID can give them (an unprivileged user
+ * namespace denies setgroups), and with a new user namespace each must be
+ * mapped; sbx_spawn() says which is not. Errors: EINVAL (-1 among them),
+ * E2BIG (more than SBX_GROUPS_MAX). */
+#define SBX_GROUPS_MAX 32
+SBX_EXPORT int sbx_config_set_groups(sbx_config *cfg, const gid_t *groups, size_t n,
+				     sbx_error *err);
+
 /* Adds a line to the new user namespace's uid (gid) map: `count` ids from
  * `inside` map to host ids from `outside`. With no line added, the default map
  * described at sbx_config_new() is used. An unprivileged caller may only map

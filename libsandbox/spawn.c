@@ -258,6 +258,12 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 	p->sync_fd = p->sync_peer = -1;
 	p->uid = cfg->uid;
 	p->gid = cfg->gid;
+	memcpy(p->groups, cfg->groups, cfg->n_groups * sizeof(*p->groups));
+	p->n_groups = cfg->n_groups;
+	if (cfg->n_groups && !can_map)
+		return err_setx(err, SBX_STAGE_CONFIG, EPERM,
+				"supplementary groups need CAP_SETGID: an unprivileged user "
+				"namespace denies setgroups");
 	if ((r = identity(cfg, ns, can_map, &s->maps, &host_root, err)) < 0)
 		return r;
 	if (p->userns) {
@@ -265,10 +271,10 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 		/* the child starts as the caller's host ids, unmapped until the
 		 * maps are written: switch to the sandbox's own */
 		p->set_ids = true;
-		p->clear_groups = can_map; /* setgroups stays allowed only then */
+		p->set_groups = can_map; /* setgroups stays allowed only then */
 	} else {
-		p->set_ids = cfg->user_set;
-		p->clear_groups = cfg->user_set && can_map;
+		p->set_ids = cfg->user_set || cfg->n_groups;
+		p->set_groups = p->set_ids && can_map;
 	}
 	if ((r = plan_limits(s, cfg, ns, host_root, err)) < 0)
 		return r;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "filesystem.h"
 #include "grants.h"
@@ -29,7 +30,6 @@ static const struct {
 	const char *path;
 	const char *why;
 } not_yet[] = {
-	{"process.user.additionalGids", "additional groups are not supported yet"},
 	{"process.apparmorProfile", "AppArmor profiles are not supported"},
 	{"process.selinuxLabel", "SELinux labels are not supported"},
 	{"linux.resources.memory.reservation", "memory reservations are not supported"},
@@ -142,6 +142,40 @@ static int parse_env(struct ctx *c, const json_t *process)
 	return r < 0 ? json_lib_fail(c, "process.env", &e) : 0;
 }
 
+/* process.user.additionalGids: whether each is mapped is the spawn's to
+ * say, once the user namespace's maps are known */
+static int parse_groups(struct ctx *c, const json_t *user)
+{
+	static const char base[] = "process.user.additionalGids";
+	json_t *list;
+	int r = json_member(c, user, "process.user", "additionalGids", JSON_ARRAY,
+			    "an array of integers", &list);
+	if (r < 0 || !list || !json_array_size(list))
+		return r;
+	if (json_array_size(list) > SBX_GROUPS_MAX)
+		return json_fail(c, E2BIG, base, "%zu groups, at most %d", json_array_size(list),
+				 SBX_GROUPS_MAX);
+	gid_t groups[SBX_GROUPS_MAX];
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		char path[PATH_LEN];
+		json_index(path, base, i);
+		json_t *v = json_array_get(list, i);
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > (json_int_t)UINT32_MAX - 1)
+			return json_expected(c, path, "an integer 0-4294967294", v);
+		groups[i] = (gid_t)json_integer_value(v);
+	}
+	/* said here to name the path; the spawn checks CAP_SETGID itself */
+	if (geteuid() != 0)
+		return json_fail(c, EPERM, base,
+				 "supplementary groups need root (CAP_SETGID): an unprivileged "
+				 "user namespace denies setgroups");
+	sbx_error e;
+	if (sbx_config_set_groups(c->cfg, groups, json_array_size(list), &e) < 0)
+		return json_lib_fail(c, base, &e);
+	return 0;
+}
+
 static int parse_process(struct ctx *c, const json_t *root)
 {
 	json_t *process, *v;
@@ -185,6 +219,8 @@ static int parse_process(struct ctx *c, const json_t *root)
 			return r;
 		if (sbx_config_set_user(c->cfg, uid, gid, &e) < 0)
 			return json_lib_fail(c, "process.user", &e);
+		if ((r = parse_groups(c, user)) < 0)
+			return r;
 		int64_t mask;
 		if ((r = json_i64(c, user, "process.user", "umask", 0, 0777, &mask)) < 0)
 			return r;

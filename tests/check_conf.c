@@ -226,6 +226,10 @@ START_TEST(errno_contract)
 	ck_assert_int_eq(sbx_config_set_hostname(c, "", NULL), -EINVAL);
 	ck_assert_int_eq(sbx_config_set_parent_death_signal(c, -1, &err), -EINVAL);
 	ck_assert_int_eq(sbx_config_set_user(c, (uid_t)-1, 0, &err), -EINVAL);
+	gid_t groups[SBX_GROUPS_MAX + 1] = {5, (gid_t)-1};
+	ck_assert_int_eq(sbx_config_set_groups(c, groups, 2, &err), -EINVAL);
+	ck_assert_int_eq(sbx_config_set_groups(c, groups, SBX_GROUPS_MAX + 1, &err), -E2BIG);
+	ck_assert_int_eq(sbx_config_set_groups(c, NULL, 1, &err), -EINVAL);
 	/* NULL handles are errors, not crashes */
 	ck_assert_int_eq(sbx_config_set_cwd(NULL, "/", &err), -EINVAL);
 	sbx_config_free(NULL);

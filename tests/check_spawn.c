@@ -593,6 +593,68 @@ START_TEST(root_maps_a_range_and_switches_user)
 }
 END_TEST
 
+/* Supplementary groups (OCI additionalGids): given as listed, inside a user
+ * namespace and without one; each must be mapped */
+START_TEST(root_sets_supplementary_groups)
+{
+	REQUIRE_ROOT();
+	static const gid_t groups[] = {10, 20, 1002};
+	sbx_config *c = probe_config(Q("ids"));
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_add_uid_map(c, 0, 200000, 65536, &err), 0);
+	ck_assert_int_eq(sbx_config_add_gid_map(c, 0, 200000, 65536, &err), 0);
+	ck_assert_int_eq(sbx_config_set_user(c, 1000, 1001, &err), 0);
+	ck_assert_int_eq(sbx_config_set_groups(c, groups, 3, &err), 0);
+	sbx_result r;
+	char *out = run_capture(c, &r);
+	ck_assert_str_eq(probe_value(out, "gid"), "1001");
+	ck_assert_str_eq(probe_value(out, "Groups"), "10 20 1002");
+	free(out);
+
+	/* no user namespace: the host's ids themselves */
+	sbx_config *host = probe_config(Q("ids"));
+	ck_assert_int_eq(sbx_config_set_namespaces(host, SBX_NS_DEFAULT & ~SBX_NS_USER, &err), 0);
+	ck_assert_int_eq(sbx_config_set_user(host, 1000, 1001, &err), 0);
+	ck_assert_int_eq(sbx_config_set_groups(host, groups, 3, &err), 0);
+	out = run_capture(host, &r);
+	ck_assert_str_eq(probe_value(out, "uid"), "1000");
+	ck_assert_str_eq(probe_value(out, "Groups"), "10 20 1002");
+	free(out);
+	sbx_config_free(host);
+
+	/* back to none */
+	ck_assert_int_eq(sbx_config_set_groups(c, NULL, 0, &err), 0);
+	out = run_capture(c, &r);
+	ck_assert_str_eq(probe_value(out, "Groups"), "");
+	free(out);
+
+	static const gid_t unmapped[] = {10, 70000};
+	ck_assert_int_eq(sbx_config_set_namespaces(c, SBX_NS_DEFAULT, &err), 0);
+	ck_assert_int_eq(sbx_config_set_groups(c, unmapped, 2, &err), 0);
+	expect_spawn_error(
+		c, EINVAL, SBX_STAGE_CONFIG,
+		"supplementary group 70000 is not mapped in the sandbox's user namespace");
+	sbx_config_free(c);
+}
+END_TEST
+
+/* An unprivileged user namespace denies setgroups: refused before anything
+ * starts, not left to fail (or to be dropped) in the child */
+START_TEST(unprivileged_supplementary_groups_are_refused)
+{
+	REQUIRE_NONROOT();
+	static const gid_t groups[] = {10};
+	sbx_config *c = probe_config(Q("ids"));
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_set_groups(c, groups, 1, &err), 0);
+	expect_spawn_error(
+		c, EPERM, SBX_STAGE_CONFIG,
+		"supplementary groups need CAP_SETGID: an unprivileged user namespace denies "
+		"setgroups");
+	sbx_config_free(c);
+}
+END_TEST
+
 START_TEST(root_without_user_namespace)
 {
 	REQUIRE_ROOT();
@@ -638,6 +700,8 @@ static Suite *suite(void)
 	tcase_add_test(t, config_is_reusable);
 	tcase_add_test(t, concurrent_spawns_from_threads);
 	tcase_add_test(t, root_maps_a_range_and_switches_user);
+	tcase_add_test(t, root_sets_supplementary_groups);
+	tcase_add_test(t, unprivileged_supplementary_groups_are_refused);
 	tcase_add_test(t, root_without_user_namespace);
 	suite_add_tcase(s, t);
 	return s;

@@ -233,13 +233,22 @@ END_TEST
 
 START_TEST(unsupported_fields_are_errors_not_silence)
 {
-	/* groups asked for and not yet set would run the program with other
-	 * rights than the spec says: refuse */
+	/* a personality asked for and not set would run the program otherwise
+	 * than the spec says: refuse */
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"personality\": "
+		     "{\"domain\": \"LINUX32\"}}}",
+		     ENOTSUP, "spec.json: linux.personality: personality is not supported yet");
+	/* groups: each an id, at most SBX_GROUPS_MAX */
 	expect_error("{\"process\": {\"args\": [\"x\"], \"user\": {\"uid\": 0, \"gid\": 0, "
-		     "\"additionalGids\": [10]}}}",
-		     ENOTSUP,
-		     "spec.json: process.user.additionalGids: additional groups are not supported "
-		     "yet");
+		     "\"additionalGids\": [10, \"wheel\"]}}}",
+		     EINVAL,
+		     "spec.json: process.user.additionalGids[1]: expected an integer 0-4294967294, "
+		     "got \"wheel\"");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"], \"user\": {\"uid\": 0, \"gid\": 0, "
+		"\"additionalGids\": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,"
+		"24,25,26,27,28,29,30,31,32,33]}}}",
+		E2BIG, "spec.json: process.user.additionalGids: 33 groups, at most 32");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"hooks\": {\"poststart\": "
 		     "[{\"path\": \"/bin/true\", \"timeout\": 0}]}}",
 		     EINVAL,

@@ -116,6 +116,32 @@ spec oom.json '{"process": {"args": ["/bin/cat", "/proc/self/oom_score_adj"], "o
 run "$SBXD" run "$T/oom.json"
 check "process.oomScoreAdj (rc=$rc, err=$err)" [ "$out" = 333 ]
 
+# --- process.user.additionalGids: the groups as listed, with and without a
+# user namespace; an unprivileged caller is refused, naming the path
+groups='"user": {"uid": 1000, "gid": 1000, "additionalGids": [5, 6]}'
+range='[{"containerID": 0, "hostID": 100000, "size": 65536}]'
+spec groups.json '{"process": {"args": ["/bin/sh", "-c", "id -u; id -G"], '"$groups"'},
+  "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}]}}'
+spec groups-userns.json '{"process": {"args": ["/bin/sh", "-c", "id -u; id -G"], '"$groups"'},
+  "linux": {"namespaces": [{"type": "user"}, {"type": "pid"}, {"type": "mount"}],
+  "uidMappings": '"$range"', "gidMappings": '"$range"'}}'
+spec groups-unmapped.json '{"process": {"args": ["/bin/true"], '"$groups"'},
+  "linux": {"namespaces": [{"type": "user"}, {"type": "mount"}],
+  "uidMappings": '"$range"', "gidMappings": [{"containerID": 1000, "hostID": 101000, "size": 1}]}}'
+if [ "$(id -u)" = 0 ]; then
+	run "$SBXD" run "$T/groups.json"
+	check "additionalGids, host ids (rc=$rc, err=$err)" [ "$out" = "$(printf '1000\n1000 5 6')" ]
+	run "$SBXD" run "$T/groups-userns.json"
+	check "additionalGids in a user namespace (rc=$rc, err=$err)" [ "$out" = "$(printf '1000\n1000 5 6')" ]
+	run "$SBXD" run "$T/groups-unmapped.json"
+	check "an unmapped additional group is refused (rc=$rc)" [ "$rc" = 125 ]
+	check "naming it ($err)" contains "$err" "supplementary group 5 is not mapped in the sandbox's user namespace"
+else
+	run "$SBXD" run "$T/groups.json"
+	check "additionalGids unprivileged: 125 (rc=$rc)" [ "$rc" = 125 ]
+	check "naming the path and why ($err)" [ "$err" = "sandboxd: $T/groups.json: process.user.additionalGids: supplementary groups need root (CAP_SETGID): an unprivileged user namespace denies setgroups" ]
+fi
+
 # --- joining an existing namespace by path
 if [ "$(id -u)" = 0 ]; then
 	# a network namespace kept by a bind mount on a file of ours (not with
