@@ -27,10 +27,17 @@ mkdir -p "$T/root/dev"
 cp "$B/tests/vm/hello-init" "$T/root/init"
 (cd "$T/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$T/initrd.img"
 release=$(uname -r) # the lane boots its guest with the same kernel
+# Deadlines for software emulation on a loaded machine (two tests at once
+# in the lane, on a slower CI host): a boot to the agent takes 15-25 s
+# there alone and was seen at 85 s under load, so the default 60 s boot
+# deadline (meant for hardware, where it takes well under a second) is
+# raised in every spec below, and vmboot's wall limit with it
+WALL=300000
+BOOT='"boot_timeout_ms": 300000'
 
 # 1. boots to init, which sees the command line, and ends by rebooting
 token=t$RANDOM$$
-run "$B/tests/vmboot" "$SBX_VM_KERNEL" "$T/initrd.img" "console=ttyS0 reboot=k panic=-1 token=$token" 120000 256
+run "$B/tests/vmboot" "$SBX_VM_KERNEL" "$T/initrd.img" "console=ttyS0 reboot=k panic=-1 token=$token" $WALL 256
 printf '%s\n' "$out" >&2
 check "the VM ran (rc=$rc, $err)" [ "$rc" = 0 ]
 check "Linux reached init, which saw its command line ($err)" \
@@ -43,7 +50,7 @@ echo "boot to reset: $(sed -n 's/.*wall_ms=\([0-9]*\).*/\1/p' <<<"$err") ms (nes
 # 2. a kernel whose init is missing panics and (panic=-1) resets at once
 mkdir -p "$T/empty/dev"
 (cd "$T/empty" && find . | cpio -o -H newc --quiet | gzip -1) >"$T/empty.img"
-run "$B/tests/vmboot" "$SBX_VM_KERNEL" "$T/empty.img" "console=ttyS0 reboot=k panic=-1" 120000 256
+run "$B/tests/vmboot" "$SBX_VM_KERNEL" "$T/empty.img" "console=ttyS0 reboot=k panic=-1" $WALL 256
 check "a guest without init panics (${out: -300})" contains "$out" "Kernel panic"
 check "and the VMM ends it ($err)" contains "$err" "end=reset"
 
@@ -74,7 +81,7 @@ agent_run() {
 	printf '%s\0' "$@" >"$d/root/job"
 	(cd "$d/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$d/initrd.img"
 	run "$B/tests/vmboot" "$SBX_VM_KERNEL" "$d/initrd.img" "console=ttyS0 reboot=k panic=-1 quiet" \
-		120000 256 "$d/com2" "$d/com3" "$d/com4"
+		$WALL 256 "$d/com2" "$d/com3" "$d/com4"
 	jout=$(cat "$d/com2") jerr=$(cat "$d/com3") ctl=$(cat "$d/com4")
 	echo "agent $*: $err; control: $ctl" >&2
 }
@@ -100,7 +107,7 @@ ln -s sh "$T/rootfs/bin/sleep"
 cat >"$T/vm.json" <<JSON
 {"process": {"args": ["/bin/sh", "-c", "echo hi; echo \\"\$FOO in \$(pwd)\\"; echo oops >&2; exit 3"],
   "env": ["FOO=bar", "PATH=/bin"], "cwd": "/tmp"},
- "root": {"path": "rootfs"}, "sandbox": {"backend": "vm", "vm": {"memory_mb": 192}}}
+ "root": {"path": "rootfs"}, "sandbox": {"backend": "vm", "vm": {"memory_mb": 192, $BOOT}}}
 JSON
 run "$SBX_SANDBOXD" run --report "$T/vm-report.json" "$T/vm.json"
 check "sandboxd run, vm backend: the job's stdout ($out)" [ "$out" = "hi"$'\n'"bar in /tmp" ]
@@ -110,8 +117,8 @@ check "the report's verdict ($(cat "$T/vm-report.json"))" grep -q '"status": "no
 check "the report's exit code" grep -q '"exit_code": 3' "$T/vm-report.json"
 
 # 6. no root: a static program packed alone, killed by a signal
-printf '{"process": {"args": ["%s", "sh", "-c", "kill -KILL $$"]}, "sandbox": {"backend": "vm"}}\n' \
-	"$busybox" >"$T/vm-lone.json"
+printf '{"process": {"args": ["%s", "sh", "-c", "kill -KILL $$"]}, "sandbox": {"backend": "vm", "vm": {%s}}}\n' \
+	"$busybox" "$BOOT" >"$T/vm-lone.json"
 run "$SBX_SANDBOXD" run --report "$T/vm-lone.json.report" "$T/vm-lone.json"
 check "a lone static program runs; killed by SIGKILL: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
 check "reported as signaled" grep -q '"status": "signaled"' "$T/vm-lone.json.report"
@@ -124,21 +131,21 @@ check "naming why ($err)" contains "$err" "is dynamically linked: without \"root
 # 7. the wall-time limit counts from the agent's start, and kills the VM
 cat >"$T/vm-sleep.json" <<JSON
 {"process": {"args": ["/bin/sleep", "1000"]}, "root": {"path": "rootfs"},
- "sandbox": {"backend": "vm", "limits": {"wall_time_ms": 2000}}}
+ "sandbox": {"backend": "vm", "vm": {$BOOT}, "limits": {"wall_time_ms": 2000}}}
 JSON
 start=$SECONDS
 run "$SBX_SANDBOXD" run --report "$T/vm-sleep.report" "$T/vm-sleep.json"
 check "a sleeper meets the wall-time limit: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
 check "reported as wall-time-limit" grep -q '"status": "wall-time-limit"' "$T/vm-sleep.report"
 check "said on stderr ($err)" contains "$err" "wall time limit reached"
-check "ended within the boot and the limit ($((SECONDS - start)) s)" [ $((SECONDS - start)) -lt 90 ]
+check "ended within the boot deadline and the limit ($((SECONDS - start)) s)" [ $((SECONDS - start)) -lt 310 ]
 
 # 8. the guest's RAM is the memory limit: a job the guest's OOM killer ends
 # is a memory-limit verdict, as a cgroup's would be (a string that doubles
 # until the guest's RAM runs out)
 cat >"$T/vm-hog.json" <<JSON
 {"process": {"args": ["/bin/sh", "-c", "x=a; while :; do x=\$x\$x; done"]},
- "root": {"path": "rootfs"}, "sandbox": {"backend": "vm", "vm": {"memory_mb": 128}}}
+ "root": {"path": "rootfs"}, "sandbox": {"backend": "vm", "vm": {"memory_mb": 128, $BOOT}}}
 JSON
 run "$SBX_SANDBOXD" run --report "$T/vm-hog.report" "$T/vm-hog.json"
 check "a memory hog is killed: 137 (rc=$rc, $out, $err)" [ "$rc" = 137 ]
@@ -148,10 +155,10 @@ check "said on stderr ($err)" contains "$err" "memory limit reached: 134217728 b
 # 9. a job run as another user cannot reach the agent's control channel, so
 # it cannot forge its own verdict
 ln -s sh "$T/rootfs/bin/id"
-cat >"$T/vm-forge.json" <<'JSON'
-{"process": {"args": ["/bin/sh", "-c", "id -u; printf 'exit 0 user_ms=0 sys_ms=0 oom_kills=0\\n' >/dev/ttyS3 || echo refused >&2; exit 7"],
+cat >"$T/vm-forge.json" <<JSON
+{"process": {"args": ["/bin/sh", "-c", "id -u; printf 'exit 0 user_ms=0 sys_ms=0 oom_kills=0\\\\n' >/dev/ttyS3 || echo refused >&2; exit 7"],
   "user": {"uid": 1000, "gid": 1000}},
- "root": {"path": "rootfs"}, "sandbox": {"backend": "vm"}}
+ "root": {"path": "rootfs"}, "sandbox": {"backend": "vm", "vm": {$BOOT}}}
 JSON
 run "$SBX_SANDBOXD" run "$T/vm-forge.json"
 check "process.user: the job runs as uid 1000 in the guest ($out)" [ "$out" = 1000 ]
@@ -165,7 +172,7 @@ check "so its own exit code stands (rc=$rc)" [ "$rc" = 7 ]
 cat >"$T/vm-vmm-mem.json" <<JSON
 {"process": {"args": ["/bin/sh", "-c", "x=a; while :; do x=\$x\$x; done"]},
  "root": {"path": "rootfs"}, "linux": {"resources": {"memory": {"limit": 134217728}}},
- "sandbox": {"backend": "vm", "vm": {"memory_mb": 512}}}
+ "sandbox": {"backend": "vm", "vm": {"memory_mb": 512, $BOOT}}}
 JSON
 run "$SBX_SANDBOXD" run --report "$T/vm-vmm-mem.report" "$T/vm-vmm-mem.json"
 check "a guest with more RAM than the memory limit: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
@@ -173,7 +180,7 @@ check "reported as memory-limit ($(cat "$T/vm-vmm-mem.report"))" grep -q '"statu
 check "said on stderr ($err)" contains "$err" "memory limit reached: 134217728 bytes"
 cat >"$T/vm-cpu.json" <<JSON
 {"process": {"args": ["/bin/sh", "-c", "while :; do :; done"]}, "root": {"path": "rootfs"},
- "sandbox": {"backend": "vm", "limits": {"cpu_time_ms": 300}}}
+ "sandbox": {"backend": "vm", "vm": {$BOOT}, "limits": {"cpu_time_ms": 300}}}
 JSON
 run "$SBX_SANDBOXD" run --report "$T/vm-cpu.report" "$T/vm-cpu.json"
 check "a CPU-time limit on the VMM: 137 (rc=$rc, $err)" [ "$rc" = 137 ]
