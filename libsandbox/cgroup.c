@@ -505,7 +505,7 @@ int cgroup_prepare(const struct sbx_config *cfg, const struct cg_context *ctx,
 	bool need[CGM_COUNT];
 	bool pidns = ctx->pidns;
 	needs(cfg, need);
-	need[CGM_DEVICES] |= ctx->host_devices;
+	need[CGM_DEVICES] |= ctx->devices_why != NULL;
 	*skipped = 0;
 	bool any = false;
 	for (int m = 0; m < CGM_COUNT; m++)
@@ -548,7 +548,7 @@ int cgroup_prepare(const struct sbx_config *cfg, const struct cg_context *ctx,
 		else if (h.v1_mounted[m] && geteuid() == 0)
 			cs->where[m] = CG_V1;
 		else if ((mech_limit[m] & limits_asked & ~best) == 0 &&
-			 !(m == CGM_DEVICES && ctx->host_devices))
+			 !(m == CGM_DEVICES && ctx->devices_why))
 			*skipped |= mech_limit[m] & limits_asked;
 		else {
 			cgroup_destroy(cs, NULL);
@@ -593,13 +593,12 @@ int cgroup_prepare(const struct sbx_config *cfg, const struct cg_context *ctx,
 			r = -ENOTSUP;
 	}
 	if (r < 0) {
-		if (ctx->host_devices) {
-			r = err_setx(
-				err, SBX_STAGE_PREPARE, err && err->code ? err->code : ENOTSUP,
-				"devices: a sandbox that may be host uid 0 and sees the host's /dev "
-				"needs a device cgroup, and none could be had (%s); give it a mount "
-				"namespace or a user namespace",
-				err && err->message[0] ? err->message : "no cgroup");
+		if (ctx->devices_why) {
+			r = err_setx(err, SBX_STAGE_PREPARE, err && err->code ? err->code : ENOTSUP,
+				     "devices: this sandbox needs a device cgroup (%s), and none "
+				     "could be had (%s)",
+				     ctx->devices_why,
+				     err && err->message[0] ? err->message : "no cgroup");
 			goto fail;
 		}
 		if (cfg->n_devices && !(best & SBX_LIMIT_DEVICES))

@@ -48,12 +48,12 @@ struct cgroup_set {
  * is not best-effort and cannot be had is an error naming it. With nothing
  * to ask a cgroup for, makes none (cs->v2_fd stays -1, no v1 dirs).
  * ctx->pidns: the sandbox has its own pid namespace, so the death of its
- * first process ends the rest without a cgroup. ctx->host_devices: it may
- * run as host uid 0 and sees the host's /dev, so the device filter is a must
- * even with no limits (and failing to get one is an error). */
+ * first process ends the rest without a cgroup. ctx->devices_why: why the
+ * device filter is a must even with no limits (failing to get one is then
+ * an error saying so), or NULL. */
 struct cg_context {
 	bool pidns;
-	bool host_devices;
+	const char *devices_why;
 };
 int cgroup_prepare(const struct sbx_config *cfg, const struct cg_context *ctx,
 		   struct cgroup_set *cs, unsigned *skipped, sbx_error *err);

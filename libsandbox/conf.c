@@ -901,6 +901,9 @@ size_t conf_device_rules(const struct sbx_config *c, struct dev_rule *out, size_
 		{true, 'c', 5, 0, 7},	 /* tty */
 		{true, 'c', 5, 2, 7},	 /* ptmx */
 		{true, 'c', 136, -1, 7}, /* /dev/pts/N */
+		/* making any node (linux.devices): opening it takes a rule */
+		{true, 'c', -1, -1, DEV_ACC_MKNOD},
+		{true, 'b', -1, -1, DEV_ACC_MKNOD},
 	};
 	/* the configured rules, then the defaults: checked last to first, the
 	 * defaults win, as in runc and crun, whose specs often deny all first

@@ -144,6 +144,14 @@ struct sbx_config {
 	size_t n_mounts;
 	char **masked; /* relative to the root, like conf_mount.target */
 	size_t n_masked;
+	struct conf_devnode {
+		char *path; /* relative to the root, beneath dev/ */
+		char type;  /* 'c', 'b' or 'p' */
+		unsigned major, minor, mode;
+		uid_t uid;
+		gid_t gid;
+	} devnodes[SBX_DEVICE_NODES_MAX];
+	size_t n_devnodes;
 	char **readonly;
 	size_t n_readonly;
 };

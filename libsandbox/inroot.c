@@ -77,6 +77,48 @@ static int resolve(int root, const char *rel, unsigned create, bool no_symlinks)
 	return parent;
 }
 
+/* The directory that holds rel's last component, resolved (and made)
+ * inside root; *name points at that component. */
+static int resolve_parent(int root, const char *rel, const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+	char dir[256];
+	size_t n = slash ? (size_t)(slash - rel) : 0;
+	if (n >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, rel, n);
+	dir[n] = 0;
+	*name = slash ? slash + 1 : rel;
+	return resolve(root, dir, S_IFDIR, false);
+}
+
+/* A device node or FIFO; one already there (the root filesystem's own) is
+ * fine if it is the same, and anything else there an error. Its mode is set
+ * after mknod, which the umask would narrow. */
+static int make_node(int root, const struct mount_op *op)
+{
+	const char *name;
+	_cleanup_close_ int parent = resolve_parent(root, op->dst, &name);
+	if (parent < 0)
+		return -1;
+	if (mknodat(parent, name, op->mode, op->rdev) < 0) {
+		struct stat st;
+		if (errno != EEXIST)
+			return -1;
+		if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		if ((st.st_mode & S_IFMT) != (op->mode & S_IFMT) || st.st_rdev != op->rdev) {
+			errno = EEXIST;
+			return -1;
+		}
+	}
+	if (fchownat(parent, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	return fchmodat(parent, name, op->mode & 07777, 0);
+}
+
 static int attach(int tree, int target, unsigned propagation)
 {
 	int r = move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
@@ -151,22 +193,16 @@ int inroot_apply(const struct mount_op *op, int *root)
 		return mount_setattr(*root, "", AT_EMPTY_PATH, &a, sizeof(a));
 	}
 	if (op->kind == MOP_LINK) {
-		/* dev/fd and the like: the parent must be there, resolved inside */
-		const char *slash = strrchr(op->dst, '/');
-		char dir[256];
-		size_t n = slash ? (size_t)(slash - op->dst) : 0;
-		if (n >= sizeof(dir)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(dir, op->dst, n);
-		dir[n] = 0;
-		_cleanup_close_ int parent = resolve(*root, dir, S_IFDIR, false);
+		/* dev/fd and the like */
+		const char *name;
+		_cleanup_close_ int parent = resolve_parent(*root, op->dst, &name);
 		if (parent < 0)
 			return -1;
-		int r = symlinkat(op->src, parent, slash ? slash + 1 : op->dst);
+		int r = symlinkat(op->src, parent, name);
 		return r < 0 && errno == EEXIST ? 0 : r;
 	}
+	if (op->kind == MOP_MKNOD)
+		return make_node(*root, op);
 	_cleanup_close_ int target = resolve(*root, op->dst, op->create, op->no_symlinks);
 	if (target < 0)
 		return -1;

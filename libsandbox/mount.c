@@ -25,6 +25,7 @@
 #include <sys/mount.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -327,6 +328,47 @@ static void plan_mounts(struct builder *b, const struct sbx_config *cfg)
 	}
 }
 
+/* Device nodes (OCI linux.devices), after the caller's mounts (a tmpfs on
+ * /dev would hide them). In a new user namespace the kernel refuses mknod
+ * of a device: the host's node at the same path is bound instead, if it is
+ * the same device. */
+static int plan_devnodes(struct builder *b, const struct sbx_config *cfg, bool userns,
+			 sbx_error *err)
+{
+	for (size_t i = 0; i < cfg->n_devnodes; i++) {
+		const struct conf_devnode *d = &cfg->devnodes[i];
+		unsigned fmt_type = d->type == 'c' ? S_IFCHR : d->type == 'b' ? S_IFBLK : S_IFIFO;
+		dev_t rdev = d->type == 'p' ? 0 : makedev(d->major, d->minor);
+		if (!userns || d->type == 'p') {
+			struct mount_op *op =
+				at(b, MOP_MKNOD, fmt(b, "devices[%zu]: make /%s", i, d->path),
+				   d->path, fmt_type | d->mode);
+			op->rdev = rdev;
+			op->uid = d->uid;
+			op->gid = d->gid;
+			continue;
+		}
+		const char *host = fmt(b, "/%s", d->path);
+		struct stat st;
+		if (!host)
+			continue; /* out of memory, noted */
+		if (stat(host, &st) < 0 || (st.st_mode & S_IFMT) != fmt_type || st.st_rdev != rdev)
+			return err_setx(
+				err, SBX_STAGE_CONFIG, ENODEV,
+				"devices[%zu] %s (%c %u:%u): in a new user namespace the "
+				"kernel refuses mknod, and the host has no such device at %s "
+				"to bind",
+				i, host, d->type, d->major, d->minor, host);
+		struct mount_op *op =
+			add(b, MOP_BIND, fmt(b, "devices[%zu]: bind the host's %s", i, host));
+		op->src = host;
+		op->dst = d->path;
+		op->create = S_IFREG;
+		op->attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC;
+	}
+	return 0;
+}
+
 /* Read-only paths first: a mask inside one keeps its own flags (a nodev
  * /dev/null would refuse to open rather than read empty). */
 static void plan_paths(struct builder *b, const struct sbx_config *cfg)
@@ -358,6 +400,8 @@ int mount_plan_build(struct mount_plan *mp, const struct sbx_config *cfg, unsign
 	plan_mounts(&b, cfg);
 	if (cfg->rootfs)
 		plan_rootfs_dev(&b);
+	if ((r = plan_devnodes(&b, cfg, userns, err)) < 0)
+		goto out;
 	plan_paths(&b, cfg);
 	if (cfg->rootfs && cfg->rootfs_readonly)
 		add(&b, MOP_ROOT_RDONLY, "make the root filesystem read-only");

@@ -45,6 +45,8 @@ void mountconf_free(struct sbx_config *c)
 		mount_free(&c->mounts[i]);
 	free(c->mounts);
 	strv_free_n(c->masked, c->n_masked);
+	for (size_t i = 0; i < c->n_devnodes; i++)
+		free(c->devnodes[i].path);
 	strv_free_n(c->readonly, c->n_readonly);
 }
 
@@ -251,6 +253,39 @@ int sbx_config_readonly_path(sbx_config *c, const char *path, sbx_error *err)
 	if (!c)
 		return CFG_ERR(err, EINVAL, "read-only path: NULL configuration");
 	return add_path(&c->readonly, &c->n_readonly, "readonlyPaths", path, err);
+}
+
+int sbx_config_add_device_node(sbx_config *c, const sbx_device_node *d, sbx_error *err)
+{
+	if (!c || !d)
+		return CFG_ERR(err, EINVAL, "device node: NULL configuration or node");
+	if (c->n_devnodes == SBX_DEVICE_NODES_MAX)
+		return CFG_ERR(err, E2BIG, "device node: more than %d", SBX_DEVICE_NODES_MAX);
+	const char *why = NULL;
+	char type = d->type == 'u' ? 'c' : d->type;
+	if (type != 'c' && type != 'b' && type != 'p')
+		return CFG_ERR(err, EINVAL, "device node %s: type must be c, u, b or p",
+			       d->path ? d->path : "(null)");
+	if (d->mode & ~07777u)
+		return CFG_ERR(err, EINVAL,
+			       "device node %s: mode %#o has more than permission bits",
+			       d->path ? d->path : "(null)", d->mode);
+	if (d->uid == (uid_t)-1 || d->gid == (gid_t)-1)
+		return CFG_ERR(err, EINVAL, "device node %s: -1 is not a valid uid or gid",
+			       d->path ? d->path : "(null)");
+	char *p = normalise(d->path, &why);
+	if (!p)
+		return CFG_ERR(err, EINVAL, "device node \"%s\": %s", d->path ? d->path : "(null)",
+			       why);
+	/* the sandbox's /dev is its own; anywhere else a node would be made in
+	 * a directory of the root filesystem, or refused on the host's */
+	if (strncmp(p, "dev/", 4) || !p[4]) {
+		free(p);
+		return CFG_ERR(err, EINVAL, "device node %s: must be beneath /dev", d->path);
+	}
+	c->devnodes[c->n_devnodes++] =
+		(struct conf_devnode){p, type, d->major, d->minor, d->mode, d->uid, d->gid};
+	return 0;
 }
 
 const char *mountconf_type_name(int type)

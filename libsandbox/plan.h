@@ -70,6 +70,7 @@ enum mount_kind {
 	MOP_MASK,	/* /dev/null over a file, an empty read-only tmpfs over a dir */
 	MOP_READONLY,	/* dst bound on itself, read-only, nosuid, nodev, noexec */
 	MOP_LINK,	/* symlink src at dst unless something is there */
+	MOP_MKNOD,	/* mknod dst (mode, rdev), owned by uid:gid; an equal node may be there */
 	MOP_ROOT_RDONLY /* the root mount itself read-only */
 };
 
@@ -85,6 +86,9 @@ struct mount_op {
 	uint64_t attr;	     /* MOUNT_ATTR_* to set */
 	unsigned attr_flags; /* AT_RECURSIVE or 0 */
 	unsigned mode;
+	dev_t rdev;	  /* MOP_MKNOD */
+	uid_t uid;	  /* MOP_MKNOD */
+	gid_t gid;	  /* MOP_MKNOD */
 	const char *what; /* for the error message: "mount proc on /proc" */
 	/* in-root kinds */
 	unsigned create;	       /* 0, S_IFDIR or S_IFREG: make a missing dst */

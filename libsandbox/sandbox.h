@@ -313,6 +313,26 @@ SBX_EXPORT int sbx_config_mask_path(sbx_config *cfg, const char *path, sbx_error
  * Errors: EINVAL, E2BIG, ENOMEM. */
 SBX_EXPORT int sbx_config_readonly_path(sbx_config *cfg, const char *path, sbx_error *err);
 
+/* A device node made inside the sandbox (OCI linux.devices), beneath /dev.
+ * `type`: 'c' (or 'u'), 'b', or 'p' for a FIFO; `mode`: permission bits;
+ * `uid`/`gid`: its owner as seen inside. Without a new user namespace it is
+ * made with mknod; in one, where the kernel refuses mknod, the host's node
+ * at the same path is bound instead, and must be that same device (it
+ * keeps the host's mode and owner, as rootless crun's do). A FIFO is
+ * always made. The node grants nothing by itself: opening a device takes a
+ * device rule (sbx_config_add_device_rule). Errors: EINVAL, E2BIG, ENOMEM. */
+typedef struct {
+	const char *path;
+	char type;
+	unsigned major, minor;
+	unsigned mode;
+	uid_t uid;
+	gid_t gid;
+} sbx_device_node;
+#define SBX_DEVICE_NODES_MAX 64
+SBX_EXPORT int sbx_config_add_device_node(sbx_config *cfg, const sbx_device_node *node,
+					  sbx_error *err);
+
 /* User and group the program runs as, as seen inside the sandbox (default
  * 0:0). With a new user namespace they must be mapped. Supplementary groups
  * are cleared where the kernel allows it (always as root; an unprivileged

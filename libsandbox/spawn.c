@@ -116,6 +116,24 @@ static bool relays(const struct sbx_config *cfg)
 
 /* The sandbox's cgroups and rlimits, and whether each limit asked for can be
  * enforced: an error naming it if not, unless it is best-effort. */
+/* Why the sandbox needs a device cgroup even when no limit asks for one: it
+ * could reach device nodes beyond its /dev's harmless defaults. NULL if
+ * not. */
+static const char *device_filter_needed(const struct sbx_config *cfg, unsigned ns, bool host_root)
+{
+	/* host uid 0 opens root's device nodes by file permission alone */
+	if (host_root && !(ns & SBX_NS_MOUNT))
+		return "it may be host uid 0 and sees the host's /dev; a mount namespace or a "
+		       "user namespace would not need one";
+	if (cfg->n_devnodes)
+		return "it has device nodes of its own";
+	/* uid 0 gets its bounding set back at exec */
+	const sbx_caps *c = &cfg->caps;
+	if (!(ns & SBX_NS_USER) && ((c->bounding | c->permitted | c->ambient) >> CAP_MKNOD & 1))
+		return "it keeps CAP_MKNOD outside a user namespace";
+	return NULL;
+}
+
 static int plan_limits(struct spawn *s, const struct sbx_config *cfg, unsigned ns, bool host_root,
 		       sbx_error *err)
 {
@@ -126,12 +144,9 @@ static int plan_limits(struct spawn *s, const struct sbx_config *cfg, unsigned n
 		return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
 				"output limit: no output stream is relayed through the supervisor "
 				"(set stdout or stderr to SBX_STDIO_RELAY)");
-	/* host uid 0 with the host's /dev in view opens root's device nodes by
-	 * file permission alone, capabilities or not: only a device cgroup
-	 * keeps them out */
 	s->ctx = (struct cg_context){
 		.pidns = ns & SBX_NS_PID,
-		.host_devices = host_root && !(ns & SBX_NS_MOUNT),
+		.devices_why = device_filter_needed(cfg, ns, host_root),
 	};
 	int r = 0;
 	s->spare = spare_take((struct sbx_config *)cfg, &s->ctx, &s->cg, &s->skipped);
@@ -210,7 +225,7 @@ int sbx_config_prewarm(sbx_config *cfg, sbx_error *err)
 	if (r < 0)
 		return r;
 	struct cg_context ctx = {.pidns = ns & SBX_NS_PID,
-				 .host_devices = host_root && !(ns & SBX_NS_MOUNT)};
+				 .devices_why = device_filter_needed(cfg, ns, host_root)};
 	cfg->prewarm = true;
 	spare_arm(cfg, &ctx);
 	return 0;

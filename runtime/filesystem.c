@@ -1,4 +1,4 @@
-/* root, mounts, maskedPaths, readonlyPaths -> libsandbox's file-system
+/* root, mounts, maskedPaths, readonlyPaths, devices -> libsandbox's file-system
  * settings. OCI mount options mix mount flags (ro, nosuid, rbind, rprivate)
  * with file-system data (mode=1777, size=64m, newinstance): the flags become
  * SBX_MNT_* bits, the data goes to the file system, and anything else is an
@@ -238,6 +238,62 @@ static int parse_paths(struct ctx *c, const json_t *lx, const char *key,
 	return 0;
 }
 
+/* linux.devices[i]: {"path", "type", "major", "minor", "fileMode", "uid",
+ * "gid"}; a FIFO has no numbers */
+static int parse_device(struct ctx *c, const char *base, const json_t *d)
+{
+	if (!json_is_object(d))
+		return json_expected(c, base,
+				     "an object {\"path\", \"type\", \"major\", \"minor\"}", d);
+	json_t *path, *type;
+	int r;
+	if ((r = json_member(c, d, base, "path", JSON_STRING, "an absolute path", &path)) < 0 ||
+	    (r = json_member(c, d, base, "type", JSON_STRING, "one of c, b, u, p", &type)) < 0)
+		return r;
+	char where[PATH_LEN];
+	if (!path) {
+		json_join(where, base, "path");
+		return json_fail(c, EINVAL, where,
+				 "required: the device's path inside, beneath /dev");
+	}
+	const char *t = type ? json_string_value(type) : "";
+	if (strlen(t) != 1 || !strchr("cbup", t[0])) {
+		json_join(where, base, "type");
+		return type ? json_expected(c, where, "one of c, b, u, p", type)
+			    : json_fail(c, EINVAL, where, "required: one of c, b, u, p");
+	}
+	sbx_device_node n = {.path = json_string_value(path), .type = t[0], .mode = 0666};
+	int64_t v;
+	static const char *const numbers[] = {"major", "minor"};
+	for (size_t i = 0; i < 2; i++) {
+		if ((r = json_i64(c, d, base, numbers[i], 0, UINT32_MAX, &v)) < 0)
+			return r;
+		if (r == 1 && t[0] != 'p') {
+			json_join(where, base, numbers[i]);
+			return json_fail(c, EINVAL, where, "required for a device of type %s", t);
+		}
+		if (r == 0)
+			*(i ? &n.minor : &n.major) = (unsigned)v;
+	}
+	if ((r = json_i64(c, d, base, "fileMode", 0, 07777, &v)) < 0)
+		return r;
+	if (r == 0)
+		n.mode = (unsigned)v;
+	uint32_t id;
+	if ((r = json_id(c, d, base, "uid", false, &id)) < 0)
+		return r;
+	if (r == 0)
+		n.uid = id;
+	if ((r = json_id(c, d, base, "gid", false, &id)) < 0)
+		return r;
+	if (r == 0)
+		n.gid = id;
+	sbx_error e;
+	if (sbx_config_add_device_node(c->cfg, &n, &e) < 0)
+		return json_lib_fail(c, base, &e);
+	return 0;
+}
+
 int filesystem_parse(struct ctx *c, const json_t *root)
 {
 	int r = parse_root(c, root);
@@ -259,5 +315,15 @@ int filesystem_parse(struct ctx *c, const json_t *root)
 	if ((r = parse_paths(c, lx, "maskedPaths", sbx_config_mask_path)) < 0 ||
 	    (r = parse_paths(c, lx, "readonlyPaths", sbx_config_readonly_path)) < 0)
 		return r;
+	json_t *devices;
+	if ((r = json_member(c, lx, "linux", "devices", JSON_ARRAY, "an array of objects",
+			     &devices)) < 0)
+		return r;
+	for (size_t i = 0; devices && i < json_array_size(devices); i++) {
+		char base[PATH_LEN];
+		json_index(base, "linux.devices", i);
+		if ((r = parse_device(c, base, json_array_get(devices, i))) < 0)
+			return r;
+	}
 	return 0;
 }

@@ -31,6 +31,7 @@ static const char *const not_in_vm[] = {
 	"linux.sysctl",
 	"linux.maskedPaths",
 	"linux.readonlyPaths",
+	"linux.devices",
 	"linux.cgroupsPath",
 	"sandbox.policy",
 	"sandbox.grants",

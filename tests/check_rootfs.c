@@ -332,6 +332,38 @@ START_TEST(symlinks_cannot_send_mounts_to_the_host)
 }
 END_TEST
 
+/* linux.devices in a hostile root filesystem: its /dev a symlink that
+ * climbs out; the node is made inside it all the same */
+START_TEST(device_nodes_stay_in_a_hostile_root)
+{
+	char name[64], host_path[128], link[320], cmd[1200];
+	snprintf(name, sizeof(name), "sbx-fifo-%d", (int)getpid());
+	snprintf(host_path, sizeof(host_path), "/tmp/%s", name);
+	at_rootfs(link, sizeof(link), "dev");
+	ck_assert_int_eq(symlink("../../../../../../../../tmp", link), 0);
+	snprintf(cmd, sizeof(cmd), "mkdir %s/tmp && chown -h %u %s/dev %s/tmp", rootfs,
+		 (unsigned)sandbox_root_uid(), rootfs, rootfs);
+	ck_assert_int_eq(system(cmd), 0);
+	char script[200];
+	snprintf(script, sizeof(script), "stat -c '%%F %%a' /dev/%s", name);
+	sbx_config *c = sh_config(script);
+	char path[100];
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	sbx_device_node fifo = {.path = path, .type = 'p', .mode = 0620};
+	sbx_error err;
+	ck_assert_int_eq(sbx_config_add_device_node(c, &fifo, &err), 0);
+	char *out = run_ok(c);
+	ck_assert_str_eq(out, "fifo 620\n");
+	free(out);
+	sbx_config_free(c);
+	ck_assert_msg(access(host_path, F_OK) < 0, "%s was made on the host", host_path);
+	char inside[320];
+	at_rootfs(inside, sizeof(inside), "tmp");
+	snprintf(cmd, sizeof(cmd), "test -p %s/%s", inside, name);
+	ck_assert_msg(system(cmd) == 0, "the FIFO was not made inside the root filesystem");
+}
+END_TEST
+
 START_TEST(bad_settings_are_named)
 {
 	sbx_config *c = sh_config("true");
@@ -412,6 +444,7 @@ static Suite *suite(void)
 	tcase_add_test(t, each_mount_type);
 	tcase_add_test(t, masked_and_readonly_paths);
 	tcase_add_test(t, symlinks_cannot_send_mounts_to_the_host);
+	tcase_add_test(t, device_nodes_stay_in_a_hostile_root);
 	tcase_add_test(t, bad_settings_are_named);
 	tcase_add_test(t, mounts_on_the_host_root);
 	suite_add_tcase(s, t);

@@ -266,6 +266,20 @@ END_TEST
 
 START_TEST(filesystem_errors_name_the_path)
 {
+	expect_error(P "\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"q\"}]}}",
+		     EINVAL,
+		     "spec.json: linux.devices[0].type: expected one of c, b, u, p, got \"q\"");
+	expect_error(
+		P "\"linux\": {\"devices\": [{\"type\": \"p\"}]}}", EINVAL,
+		"spec.json: linux.devices[0].path: required: the device's path inside, beneath "
+		"/dev");
+	expect_error(P "\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"p\", "
+		       "\"fileMode\": 4096}]}}",
+		     EINVAL,
+		     "spec.json: linux.devices[0].fileMode: expected an integer 0-4095, got 4096");
+	expect_error(P
+		     "\"linux\": {\"devices\": [{\"path\": \"/dev/../etc/x\", \"type\": \"p\"}]}}",
+		     EINVAL, "spec.json: linux.devices[0]: must not contain \"..\"");
 	expect_error(P "\"root\": {\"path\": \"\"}}", EINVAL,
 		     "spec.json: root.path: required: the root filesystem's directory, relative "
 		     "to the bundle or absolute");

@@ -82,6 +82,63 @@ check "bundle: root read-only" contains "$out" "touch: /x: Read-only file system
 check "bundle: its own /proc" contains "$out" "pid1=sh"
 check "bundle: masked path reads empty" contains "$out" "$(printf '\n0\n')"
 check "bundle: read-only path" contains "$out" "touch: /tmp/x: Read-only file system"
+
+# --- linux.devices: made with mknod without a user namespace (mode, owner
+# as given), bound from the host in one; a FIFO always made; the node alone
+# opens nothing, a device rule (linux.resources.devices) does
+ln -s busybox "$B/rootfs/bin/stat"
+devspec() { # devspec FILE NAMESPACES DEVICES [RESOURCES]
+	spec "bundle/$1" '{"process": {"args": ["sh", "-c", "stat -c \"%n %F %t:%T %a\" /dev/net/tun /dev/fifo; stat -c %u:%g /dev/net/tun; cat /dev/net/tun 2>&1"],
+    "env": ["PATH=/bin"]}, "root": {"path": "rootfs"},
+  "mounts": [{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]}],
+  "linux": {"namespaces": '"$2"', "devices": '"$3"' '"${4:-}"'}}'
+}
+tun='{"path": "/dev/net/tun", "type": "c", "major": 10, "minor": 200, "fileMode": 438, "uid": 7, "gid": 8}'
+fifo='{"path": "/dev/fifo", "type": "p", "fileMode": 384}'
+userns='[{"type": "user"}, {"type": "mount"}, {"type": "pid"}]'
+if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then
+	devspec dev-mknod.json '[{"type": "mount"}, {"type": "pid"}]' "[$tun, $fifo]"
+	run "$SBXD" run "$B/dev-mknod.json"
+	check "devices: made with mknod, mode and owner as given (rc=$rc, err=$err)" \
+		[ "$(head -3 <<<"$out")" = "$(printf '/dev/net/tun character special file a:c8 666\n/dev/fifo fifo 0:0 600\n7:8')" ]
+	check "devices: without a device rule it does not open ($out)" contains "$out" "can't open '/dev/net/tun': Operation not permitted"
+	devspec dev-allowed.json '[{"type": "mount"}, {"type": "pid"}]' "[$tun, $fifo]" \
+		', "resources": {"devices": [{"allow": true, "type": "c", "major": 10, "minor": 200, "access": "rw"}]}'
+	run "$SBXD" run "$B/dev-allowed.json"
+	check "devices: with one it opens (tun says its state) ($out, $err)" contains "$out" "File descriptor in bad state"
+fi
+if [ -c /dev/net/tun ]; then
+	devspec dev-bind.json "$userns" "[$tun, $fifo]"
+	run "$SBXD" run "$B/dev-bind.json"
+	check "devices: in a user namespace, the host's node bound (rc=$rc, err=$err)" \
+		[ "$(head -2 <<<"$out")" = "$(printf '/dev/net/tun character special file a:c8 600\n/dev/fifo fifo 0:0 600')" ]
+fi
+# a root container that keeps CAP_MKNOD without a user namespace gets a
+# device filter all the same: the node it makes (the host's loop0) opens
+# nothing
+if [ "$(id -u)" = 0 ]; then
+	ln -s busybox "$B/rootfs/bin/mknod"
+	ln -s busybox "$B/rootfs/bin/head"
+	mk='["CAP_MKNOD"]'
+	spec bundle/dev-capmknod.json '{"process": {"args": ["sh", "-c", "mknod /dev/loop0 b 7 0 && head -c 1 /dev/loop0"],
+    "env": ["PATH=/bin"], "capabilities": {"bounding": '"$mk"', "effective": '"$mk"', "permitted": '"$mk"'}},
+  "root": {"path": "rootfs"},
+  "mounts": [{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]}],
+  "linux": {"namespaces": [{"type": "mount"}, {"type": "pid"}]}}'
+	run "$SBXD" run "$B/dev-capmknod.json"
+	check "CAP_MKNOD kept: a made block device does not open ($out, $err)" \
+		contains "$err" "head: /dev/loop0: Operation not permitted"
+fi
+devspec dev-none.json "$userns" '[{"path": "/dev/sbx-none", "type": "c", "major": 1, "minor": 3}]'
+run "$SBXD" run "$B/dev-none.json"
+check "devices: a node the host lacks, in a user namespace: 125 (rc=$rc)" [ "$rc" = 125 ]
+check "says why ($err)" contains "$err" "/dev/sbx-none (c 1:3): in a new user namespace the kernel refuses mknod, and the host has no such device at /dev/sbx-none to bind"
+devspec dev-bad.json "$userns" '[{"path": "/etc/tun", "type": "c", "major": 10, "minor": 200}]'
+run "$SBXD" run "$B/dev-bad.json"
+check "devices: only beneath /dev ($err)" [ "$err" = "sandboxd: $B/dev-bad.json: linux.devices[0]: must be beneath /dev" ]
+devspec dev-bad2.json "$userns" '[{"path": "/dev/x", "type": "c", "minor": 200}]'
+run "$SBXD" run "$B/dev-bad2.json"
+check "devices: numbers required ($err)" [ "$err" = "sandboxd: $B/dev-bad2.json: linux.devices[0].major: required for a device of type c" ]
 spec bundle/bad.json '{"process": {"args": ["sh"]}, "root": {"path": "rootfs"},
   "mounts": [{"destination": "/data", "type": "bind", "source": "no-such-dir"}]}'
 run "$SBXD" run "$T/bundle/bad.json"
