@@ -140,6 +140,7 @@ struct sbx_config {
 	/* the file system (mountconf.c) */
 	char *rootfs; /* absolute; NULL: the host root */
 	bool rootfs_readonly;
+	unsigned long root_propagation; /* MS_* for "/" after pivot_root, or 0 */
 	struct conf_mount *mounts;
 	size_t n_mounts;
 	char **masked; /* relative to the root, like conf_mount.target */

@@ -406,6 +406,9 @@ int mount_plan_build(struct mount_plan *mp, const struct sbx_config *cfg, unsign
 	if (cfg->rootfs && cfg->rootfs_readonly)
 		add(&b, MOP_ROOT_RDONLY, "make the root filesystem read-only");
 	add(&b, MOP_PIVOT, "pivot_root into the new root");
+	if (cfg->root_propagation)
+		mnt(&b, "set the root's propagation (rootfsPropagation)", NULL, "/", NULL,
+		    cfg->root_propagation, NULL);
 out:
 	mp->ops = b.ops;
 	mp->n = b.n;

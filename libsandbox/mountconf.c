@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "conf.h"
@@ -112,6 +113,30 @@ int sbx_config_set_rootfs(sbx_config *c, const char *path, int readonly, sbx_err
 	free(c->rootfs);
 	c->rootfs = p;
 	c->rootfs_readonly = readonly;
+	return 0;
+}
+
+int sbx_config_set_rootfs_propagation(sbx_config *c, unsigned flags, sbx_error *err)
+{
+	static const struct {
+		unsigned flag;
+		unsigned long ms;
+	} kinds[] = {{SBX_MNT_PRIVATE, MS_PRIVATE},
+		     {SBX_MNT_SLAVE, MS_SLAVE},
+		     {SBX_MNT_SHARED, MS_SHARED},
+		     {SBX_MNT_UNBINDABLE, MS_UNBINDABLE}};
+	if (!c)
+		return CFG_ERR(err, EINVAL, "root propagation: NULL configuration");
+	unsigned kind = flags & ~SBX_MNT_RECURSIVE;
+	unsigned long ms = 0;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (kind == kinds[i].flag)
+			ms = kinds[i].ms;
+	if (flags && !ms)
+		return CFG_ERR(err, EINVAL,
+			       "root propagation: one of private, slave, shared or unbindable, "
+			       "recursive or not");
+	c->root_propagation = ms ? ms | ((flags & SBX_MNT_RECURSIVE) ? MS_REC : 0) : 0;
 	return 0;
 }
 

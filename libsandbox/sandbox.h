@@ -285,6 +285,18 @@ enum {
 #define SBX_MNT_PRIVATE (1u << 6) /* propagation of the new mount */
 #define SBX_MNT_SLAVE (1u << 7)
 #define SBX_MNT_SHARED (1u << 8)
+#define SBX_MNT_UNBINDABLE (1u << 9)
+
+/* Propagation of the sandbox's root mount (OCI linux.rootfsPropagation):
+ * SBX_MNT_PRIVATE, SBX_MNT_SLAVE, SBX_MNT_SHARED or SBX_MNT_UNBINDABLE,
+ * with SBX_MNT_RECURSIVE for every mount beneath it too; set on "/" once
+ * the sandbox is in it. The sandbox's mount tree is made private before
+ * anything is mounted, so no mount event crosses between it and the host
+ * whatever this says: shared and slave relate the sandbox's own mounts and
+ * the mount namespaces it makes (a slave without a master ends private),
+ * unbindable keeps its root from being bound. 0 (the default) leaves it
+ * private. Errors: EINVAL. */
+SBX_EXPORT int sbx_config_set_rootfs_propagation(sbx_config *cfg, unsigned flags, sbx_error *err);
 
 typedef struct sbx_mount {
 	size_t size;	     /* sizeof(sbx_mount) */

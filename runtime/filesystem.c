@@ -1,5 +1,5 @@
-/* root, mounts, maskedPaths, readonlyPaths, devices -> libsandbox's file-system
- * settings. OCI mount options mix mount flags (ro, nosuid, rbind, rprivate)
+/* root, mounts, maskedPaths, readonlyPaths, devices, rootfsPropagation -> libsandbox's
+ * file-system settings. OCI mount options mix mount flags (ro, nosuid, rbind, rprivate)
  * with file-system data (mode=1777, size=64m, newinstance): the flags become
  * SBX_MNT_* bits, the data goes to the file system, and anything else is an
  * error naming the option rather than a setting silently dropped. */
@@ -294,6 +294,38 @@ static int parse_device(struct ctx *c, const char *base, const json_t *d)
 	return 0;
 }
 
+static int parse_propagation(struct ctx *c, const json_t *lx)
+{
+	static const struct {
+		const char *name;
+		unsigned flags;
+	} kinds[] = {
+		{"private", SBX_MNT_PRIVATE},
+		{"rprivate", SBX_MNT_PRIVATE | SBX_MNT_RECURSIVE},
+		{"slave", SBX_MNT_SLAVE},
+		{"rslave", SBX_MNT_SLAVE | SBX_MNT_RECURSIVE},
+		{"shared", SBX_MNT_SHARED},
+		{"rshared", SBX_MNT_SHARED | SBX_MNT_RECURSIVE},
+		{"unbindable", SBX_MNT_UNBINDABLE},
+		{"runbindable", SBX_MNT_UNBINDABLE | SBX_MNT_RECURSIVE},
+	};
+	static const char what[] = "one of private, rprivate, slave, rslave, shared, rshared, "
+				   "unbindable, runbindable";
+	json_t *v;
+	int r = json_member(c, lx, "linux", "rootfsPropagation", JSON_STRING, what, &v);
+	if (r < 0 || !v || !json_string_length(v))
+		return r;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+		if (strcmp(json_string_value(v), kinds[i].name))
+			continue;
+		sbx_error e;
+		if (sbx_config_set_rootfs_propagation(c->cfg, kinds[i].flags, &e) < 0)
+			return json_lib_fail(c, "linux.rootfsPropagation", &e);
+		return 0;
+	}
+	return json_expected(c, "linux.rootfsPropagation", what, v);
+}
+
 int filesystem_parse(struct ctx *c, const json_t *root)
 {
 	int r = parse_root(c, root);
@@ -313,7 +345,8 @@ int filesystem_parse(struct ctx *c, const json_t *root)
 	if (!json_is_object(lx))
 		return 0;
 	if ((r = parse_paths(c, lx, "maskedPaths", sbx_config_mask_path)) < 0 ||
-	    (r = parse_paths(c, lx, "readonlyPaths", sbx_config_readonly_path)) < 0)
+	    (r = parse_paths(c, lx, "readonlyPaths", sbx_config_readonly_path)) < 0 ||
+	    (r = parse_propagation(c, lx)) < 0)
 		return r;
 	json_t *devices;
 	if ((r = json_member(c, lx, "linux", "devices", JSON_ARRAY, "an array of objects",

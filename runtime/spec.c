@@ -47,7 +47,6 @@ static const struct {
 	{"linux.resources.network", "network priorities are not supported"},
 	{"linux.resources.rdma", "RDMA limits are not supported"},
 	{"linux.resources.unified", "raw cgroup v2 settings are not supported yet"},
-	{"linux.rootfsPropagation", "rootfs propagation is not supported yet"},
 	{"linux.mountLabel", "SELinux mount labels are not supported"},
 	{"linux.intelRdt", "Intel RDT is not supported"},
 	{"linux.personality", "personality is not supported yet"},

@@ -32,6 +32,7 @@ static const char *const not_in_vm[] = {
 	"linux.maskedPaths",
 	"linux.readonlyPaths",
 	"linux.devices",
+	"linux.rootfsPropagation",
 	"linux.cgroupsPath",
 	"sandbox.policy",
 	"sandbox.grants",

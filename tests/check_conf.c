@@ -230,6 +230,19 @@ START_TEST(errno_contract)
 	ck_assert_int_eq(sbx_config_set_groups(c, groups, 2, &err), -EINVAL);
 	ck_assert_int_eq(sbx_config_set_groups(c, groups, SBX_GROUPS_MAX + 1, &err), -E2BIG);
 	ck_assert_int_eq(sbx_config_set_groups(c, NULL, 1, &err), -EINVAL);
+	ck_assert_int_eq(sbx_config_set_rootfs_propagation(c, SBX_MNT_SHARED | SBX_MNT_SLAVE, &err),
+			 -EINVAL);
+	ck_assert_int_eq(sbx_config_set_rootfs_propagation(c, SBX_MNT_RDONLY, &err), -EINVAL);
+	ck_assert_int_eq(
+		sbx_config_set_rootfs_propagation(c, SBX_MNT_SHARED | SBX_MNT_RECURSIVE, &err), 0);
+	sbx_device_node node = {.path = "/etc/x", .type = 'p'};
+	ck_assert_int_eq(sbx_config_add_device_node(c, &node, &err), -EINVAL);
+	node.path = "/dev/x";
+	node.type = 'x';
+	ck_assert_int_eq(sbx_config_add_device_node(c, &node, &err), -EINVAL);
+	node.type = 'u';
+	node.mode = 010000;
+	ck_assert_int_eq(sbx_config_add_device_node(c, &node, &err), -EINVAL);
 	/* NULL handles are errors, not crashes */
 	ck_assert_int_eq(sbx_config_set_cwd(NULL, "/", &err), -EINVAL);
 	sbx_config_free(NULL);

@@ -266,6 +266,10 @@ END_TEST
 
 START_TEST(filesystem_errors_name_the_path)
 {
+	expect_error(
+		P "\"linux\": {\"rootfsPropagation\": 1}}", EINVAL,
+		"spec.json: linux.rootfsPropagation: expected one of private, rprivate, slave, "
+		"rslave, shared, rshared, unbindable, runbindable, got 1");
 	expect_error(P "\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"q\"}]}}",
 		     EINVAL,
 		     "spec.json: linux.devices[0].type: expected one of c, b, u, p, got \"q\"");

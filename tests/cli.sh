@@ -83,6 +83,23 @@ check "bundle: its own /proc" contains "$out" "pid1=sh"
 check "bundle: masked path reads empty" contains "$out" "$(printf '\n0\n')"
 check "bundle: read-only path" contains "$out" "touch: /tmp/x: Read-only file system"
 
+# --- linux.rootfsPropagation: the root mount's, as seen inside (the tree
+# is private first: nothing reaches the host either way)
+for prop in "" rshared runbindable rslave; do
+	spec "bundle/prop-$prop.json" '{"process": {"args": ["sh", "-c", "while read -r id up dev root at rest; do [ $at = / ] && echo $rest; done </proc/self/mountinfo"], "env": ["PATH=/bin"]},
+  "root": {"path": "rootfs"}, "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}],
+  "linux": {"rootfsPropagation": "'"$prop"'"}}'
+	run "$SBXD" run "$B/prop-$prop.json"
+	case $prop in
+	rshared) check "rootfsPropagation rshared ($out, $err)" contains "$out" " shared:" ;;
+	runbindable) check "rootfsPropagation runbindable ($out, $err)" contains "$out" " unbindable " ;;
+	*) check "rootfsPropagation '$prop': private ($out, $err)" [ -n "$out" ] && lacks "$out" " shared:" && lacks "$out" " master:" ;;
+	esac
+done
+spec bundle/prop-bad.json '{"process": {"args": ["true"]}, "root": {"path": "rootfs"}, "linux": {"rootfsPropagation": "rbind"}}'
+run "$SBXD" run "$B/prop-bad.json"
+check "a bad rootfsPropagation is named ($err)" [ "$err" = "sandboxd: $B/prop-bad.json: linux.rootfsPropagation: expected one of private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable, got \"rbind\"" ]
+
 # --- linux.devices: made with mknod without a user namespace (mode, owner
 # as given), bound from the host in one; a FIFO always made; the node alone
 # opens nothing, a device rule (linux.resources.devices) does
