@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -379,6 +380,8 @@ void child_run(struct plan *p)
 		fail(rfd, STEP_DOMAINNAME, 0, errno);
 	if (p->umask >= 0)
 		umask((mode_t)p->umask);
+	if (p->personality >= 0 && personality((unsigned long)p->personality) < 0)
+		fail(rfd, STEP_PERSONALITY, 0, errno);
 
 	if (p->loopback && (r = ns_loopback_up()) < 0)
 		fail(rfd, STEP_LOOPBACK, 0, -r);
@@ -490,6 +493,8 @@ static const char *step_name(int step)
 		return "sethostname";
 	case STEP_DOMAINNAME:
 		return "setdomainname";
+	case STEP_PERSONALITY:
+		return "set the personality";
 	case STEP_LOOPBACK:
 		return "bring up the loopback interface";
 	case STEP_KEYRING:

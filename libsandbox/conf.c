@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <stdio.h>
@@ -74,6 +75,7 @@ sbx_config *sbx_config_new(void)
 	c->namespaces = SBX_NS_DEFAULT;
 	strcpy(c->hostname, "sandbox");
 	c->umask = -1;
+	c->personality = -1;
 	c->gate_fd = -1;
 	c->console_fd = -1;
 	for (int i = 0; i < 3; i++) {
@@ -495,6 +497,17 @@ int sbx_config_set_umask(sbx_config *c, unsigned mask, sbx_error *err)
 	if (mask > 0777)
 		return CFG_ERR(err, EINVAL, "umask: %#o is more than 0777", mask);
 	c->umask = (int)mask;
+	return 0;
+}
+
+int sbx_config_set_personality(sbx_config *c, unsigned long persona, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "personality: NULL configuration");
+	if (persona != PER_LINUX && persona != PER_LINUX32)
+		return CFG_ERR(err, EINVAL, "personality %#lx: only PER_LINUX and PER_LINUX32",
+			       persona);
+	c->personality = (long)persona;
 	return 0;
 }
 

@@ -83,6 +83,7 @@ struct sbx_config {
 	char hostname[CONF_HOSTNAME_MAX + 1];
 	char domainname[CONF_HOSTNAME_MAX + 1]; /* "": not set */
 	int umask;				/* -1: the caller's */
+	long personality;			/* -1: the caller's */
 	int gate_fd;				/* owned FIFO duplicate, or -1 */
 	char cgroup_name[201];			/* "": made up per spawn */
 	struct sysctl_setting sysctls[CONF_SYSCTLS_MAX];

@@ -32,6 +32,7 @@ enum step {
 	STEP_JOIN, /* index: join slot */
 	STEP_HOSTNAME,
 	STEP_DOMAINNAME,
+	STEP_PERSONALITY,
 	STEP_LOOPBACK,
 	STEP_RLIMITS, /* index: resource */
 	STEP_CHDIR,
@@ -133,6 +134,7 @@ struct plan {
 	const char *hostname;	/* NULL: leave */
 	const char *domainname; /* NULL: leave */
 	int umask;		/* -1: leave */
+	long personality;	/* -1: leave */
 	int gate_fd;		/* wait for a byte here before the program, or -1 */
 	char oom_score_adj[8];	/* "" to leave */
 	int console_fd;		/* send a terminal's master here, or -1 */

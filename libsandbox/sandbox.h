@@ -189,6 +189,11 @@ SBX_EXPORT int sbx_config_set_domainname(sbx_config *cfg, const char *name, sbx_
  * caller's. Errors: EINVAL. */
 SBX_EXPORT int sbx_config_set_umask(sbx_config *cfg, unsigned mask, sbx_error *err);
 
+/* The program's execution domain (OCI linux.personality), as personality(2)
+ * takes it: PER_LINUX, or PER_LINUX32 (uname then says i686 on x86-64);
+ * default: the caller's. Other domains and flags: EINVAL. */
+SBX_EXPORT int sbx_config_set_personality(sbx_config *cfg, unsigned long persona, sbx_error *err);
+
 /* OCI create/start: the sandbox is set up completely (namespaces, mounts,
  * ids, cgroups, the program found) and then waits, before its capability
  * mode and seccomp filter go on and the program runs, until it can read a

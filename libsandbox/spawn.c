@@ -319,6 +319,7 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 				"domainname: needs a new UTS namespace (SBX_NS_UTS)");
 	p->domainname = cfg->domainname[0] ? cfg->domainname : NULL;
 	p->umask = cfg->umask;
+	p->personality = cfg->personality;
 	p->gate_fd = cfg->gate_fd;
 	for (size_t i = 0; i < 4; i++) {
 		p->join_fd[i] = cfg->joins[i].kind ? cfg->joins[i].fd : -1;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <unistd.h>
 
 #include "filesystem.h"
@@ -49,7 +50,6 @@ static const struct {
 	{"linux.resources.unified", "raw cgroup v2 settings are not supported yet"},
 	{"linux.mountLabel", "SELinux mount labels are not supported"},
 	{"linux.intelRdt", "Intel RDT is not supported"},
-	{"linux.personality", "personality is not supported yet"},
 	{"linux.timeOffsets", "time namespace offsets are not supported yet"},
 };
 
@@ -366,6 +366,34 @@ static int parse_cgroups_path(struct ctx *c, const json_t *lx, bool *named)
 	return 0;
 }
 
+/* linux.personality: {"domain": "LINUX" or "LINUX32"}; no flags (runc
+ * takes none either) */
+static int parse_personality(struct ctx *c, const json_t *lx)
+{
+	static const char base[] = "linux.personality";
+	json_t *p, *domain, *flags;
+	int r = json_member(c, lx, "linux", "personality", JSON_OBJECT, "an object", &p);
+	if (r < 0 || !p)
+		return r;
+	if ((r = json_member(c, p, base, "domain", JSON_STRING, "LINUX or LINUX32", &domain)) < 0 ||
+	    (r = json_member(c, p, base, "flags", JSON_ARRAY, "an array", &flags)) < 0)
+		return r;
+	if (flags && json_array_size(flags))
+		return json_fail(c, ENOTSUP, "linux.personality.flags",
+				 "personality flags are not supported");
+	if (!domain)
+		return json_fail(c, EINVAL, "linux.personality.domain",
+				 "required: LINUX or LINUX32");
+	const char *d = json_string_value(domain);
+	unsigned long persona = !strcmp(d, "LINUX") ? PER_LINUX : PER_LINUX32;
+	if (strcmp(d, "LINUX") && strcmp(d, "LINUX32"))
+		return json_expected(c, "linux.personality.domain", "LINUX or LINUX32", domain);
+	sbx_error e;
+	if (sbx_config_set_personality(c->cfg, persona, &e) < 0)
+		return json_lib_fail(c, base, &e);
+	return 0;
+}
+
 static int parse_linux(struct ctx *c, const json_t *root)
 {
 	json_t *lx;
@@ -382,7 +410,9 @@ static int parse_linux(struct ctx *c, const json_t *root)
 	    (r = parse_idmaps(c, lx, "gidMappings", false)) < 0 ||
 	    (r = resources_parse_linux(c, lx)) < 0)
 		return r;
-	if ((r = parse_sysctl(c, lx)) < 0 || (r = parse_cgroups_path(c, lx, &c->cgroup_named)) < 0)
+	if ((r = parse_sysctl(c, lx)) < 0 ||
+	    (r = parse_cgroups_path(c, lx, &c->cgroup_named)) < 0 ||
+	    (r = parse_personality(c, lx)) < 0)
 		return r;
 	json_t *sc = json_object_get(lx, "seccomp");
 	if (sc && !json_is_null(sc)) {

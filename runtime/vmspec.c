@@ -33,6 +33,7 @@ static const char *const not_in_vm[] = {
 	"linux.readonlyPaths",
 	"linux.devices",
 	"linux.rootfsPropagation",
+	"linux.personality",
 	"linux.cgroupsPath",
 	"sandbox.policy",
 	"sandbox.grants",

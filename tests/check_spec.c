@@ -233,11 +233,21 @@ END_TEST
 
 START_TEST(unsupported_fields_are_errors_not_silence)
 {
-	/* a personality asked for and not set would run the program otherwise
+	/* time offsets asked for and not set would run the program otherwise
 	 * than the spec says: refuse */
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"timeOffsets\": "
+		     "{\"monotonic\": {\"secs\": 10}}}}",
+		     ENOTSUP,
+		     "spec.json: linux.timeOffsets: time namespace offsets are not supported yet");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"personality\": "
-		     "{\"domain\": \"LINUX32\"}}}",
-		     ENOTSUP, "spec.json: linux.personality: personality is not supported yet");
+		     "{\"domain\": \"LINUX32\", \"flags\": [\"ADDR_NO_RANDOMIZE\"]}}}",
+		     ENOTSUP,
+		     "spec.json: linux.personality.flags: personality flags are not supported");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"personality\": "
+		"{\"domain\": \"SVR4\"}}}",
+		EINVAL,
+		"spec.json: linux.personality.domain: expected LINUX or LINUX32, got \"SVR4\"");
 	/* groups: each an id, at most SBX_GROUPS_MAX */
 	expect_error("{\"process\": {\"args\": [\"x\"], \"user\": {\"uid\": 0, \"gid\": 0, "
 		     "\"additionalGids\": [10, \"wheel\"]}}}",

@@ -162,6 +162,16 @@ run "$SBXD" run "$T/bundle/bad.json"
 check "bad bind source gives 125 (rc=$rc)" [ "$rc" = 125 ]
 check "bad bind source named ($err)" [ "$err" = "sandboxd: $T/bundle/bad.json: mounts[0].source: bind source \"$T/bundle/no-such-dir\": No such file or directory" ]
 
+# --- linux.personality: LINUX32 makes uname say i686 on x86-64
+if [ "$(uname -m)" = x86_64 ]; then
+	spec pers.json '{"process": {"args": ["/bin/uname", "-m"]}, "linux": {"personality": {"domain": "LINUX32"}}}'
+	run "$SBXD" run "$T/pers.json"
+	check "personality LINUX32 (rc=$rc, err=$err)" [ "$out" = i686 ]
+	spec pers64.json '{"process": {"args": ["/bin/uname", "-m"]}, "linux": {"personality": {"domain": "LINUX"}}}'
+	run "$SBXD" run "$T/pers64.json"
+	check "personality LINUX (rc=$rc, err=$err)" [ "$out" = x86_64 ]
+fi
+
 # --- domainname and umask
 spec uts.json '{"process": {"args": ["/bin/sh", "-c", "cat /proc/sys/kernel/domainname; umask; cd /tmp && touch f && stat -c %a f"], "user": {"uid": 0, "gid": 0, "umask": 63}}, "domainname": "example.test"}'
 run "$SBXD" run "$T/uts.json"
