@@ -138,6 +138,24 @@ static void install_filter(struct plan *p, int rfd)
 /* OCI start: everything is set up and checked; say so, and wait for the
  * byte. The report channel stays open (close-on-exec), so a failing exec
  * after the start is still seen by whoever reads it. */
+/* A new time namespace with the plan's clock offsets, entered: its offsets
+ * can be written only before a process is in it (through the host's /proc,
+ * before the mounts, and as the caller's ids, which own /proc/self). */
+static void enter_timens(struct plan *p, int rfd)
+{
+	if (unshare(CLONE_NEWTIME) < 0)
+		fail(rfd, STEP_TIMENS, 0, errno);
+	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(p->timens_offsets);
+	if (fd < 0 || write(fd, p->timens_offsets, len) != (ssize_t)len)
+		fail(rfd, STEP_TIMENS, 0, errno);
+	close(fd);
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+		fail(rfd, STEP_TIMENS, 0, errno);
+	close(fd);
+}
+
 static void wait_at_gate(struct plan *p, int rfd)
 {
 	/* it may wait long: hold nothing of the caller's meanwhile (a lock,
@@ -330,6 +348,9 @@ void child_run(struct plan *p)
 			_exit(127); /* the parent gave up (and reports why) or died */
 	}
 
+	if (p->timens_offsets[0])
+		enter_timens(p, rfd);
+
 	/* The ids switch here, so that what the set-up below creates (mount
 	 * targets, in a new user namespace) has mapped owners; the set-up
 	 * itself (mounts, sysctls, rlimits) still needs the capabilities a
@@ -495,6 +516,8 @@ static const char *step_name(int step)
 		return "setdomainname";
 	case STEP_PERSONALITY:
 		return "set the personality";
+	case STEP_TIMENS:
+		return "time namespace: set the clock offsets";
 	case STEP_LOOPBACK:
 		return "bring up the loopback interface";
 	case STEP_KEYRING:

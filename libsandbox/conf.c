@@ -500,6 +500,21 @@ int sbx_config_set_umask(sbx_config *c, unsigned mask, sbx_error *err)
 	return 0;
 }
 
+int sbx_config_set_time_offsets(sbx_config *c, int64_t mono_sec, long mono_nsec, int64_t boot_sec,
+				long boot_nsec, sbx_error *err)
+{
+	if (!c)
+		return CFG_ERR(err, EINVAL, "time offsets: NULL configuration");
+	if (mono_nsec < 0 || mono_nsec > 999999999 || boot_nsec < 0 || boot_nsec > 999999999)
+		return CFG_ERR(err, EINVAL, "time offsets: nanoseconds must be 0-999999999");
+	c->time_offsets_set = true;
+	c->time_offset_sec[0] = mono_sec;
+	c->time_offset_sec[1] = boot_sec;
+	c->time_offset_nsec[0] = mono_nsec;
+	c->time_offset_nsec[1] = boot_nsec;
+	return 0;
+}
+
 int sbx_config_set_personality(sbx_config *c, unsigned long persona, sbx_error *err)
 {
 	if (!c)

@@ -84,8 +84,11 @@ struct sbx_config {
 	char domainname[CONF_HOSTNAME_MAX + 1]; /* "": not set */
 	int umask;				/* -1: the caller's */
 	long personality;			/* -1: the caller's */
-	int gate_fd;				/* owned FIFO duplicate, or -1 */
-	char cgroup_name[201];			/* "": made up per spawn */
+	bool time_offsets_set;
+	int64_t time_offset_sec[2]; /* monotonic, boottime */
+	long time_offset_nsec[2];
+	int gate_fd;	       /* owned FIFO duplicate, or -1 */
+	char cgroup_name[201]; /* "": made up per spawn */
 	struct sysctl_setting sysctls[CONF_SYSCTLS_MAX];
 	size_t n_sysctls;
 	int console_fd; /* owned duplicate of a connected AF_UNIX socket, or -1 */

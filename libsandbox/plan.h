@@ -33,6 +33,7 @@ enum step {
 	STEP_HOSTNAME,
 	STEP_DOMAINNAME,
 	STEP_PERSONALITY,
+	STEP_TIMENS,
 	STEP_LOOPBACK,
 	STEP_RLIMITS, /* index: resource */
 	STEP_CHDIR,
@@ -131,15 +132,16 @@ struct plan {
 	} rlimits[CONF_RLIMITS];
 	size_t n_rlimits;
 
-	const char *hostname;	/* NULL: leave */
-	const char *domainname; /* NULL: leave */
-	int umask;		/* -1: leave */
-	long personality;	/* -1: leave */
-	int gate_fd;		/* wait for a byte here before the program, or -1 */
-	char oom_score_adj[8];	/* "" to leave */
-	int console_fd;		/* send a terminal's master here, or -1 */
-	int join_fd[4];		/* setns() into these first (-1: none) */
-	int join_type[4];	/* their CLONE_NEW* */
+	const char *hostname;	 /* NULL: leave */
+	const char *domainname;	 /* NULL: leave */
+	int umask;		 /* -1: leave */
+	long personality;	 /* -1: leave */
+	char timens_offsets[96]; /* "" or /proc/self/timens_offsets' lines */
+	int gate_fd;		 /* wait for a byte here before the program, or -1 */
+	char oom_score_adj[8];	 /* "" to leave */
+	int console_fd;		 /* send a terminal's master here, or -1 */
+	int join_fd[4];		 /* setns() into these first (-1: none) */
+	int join_type[4];	 /* their CLONE_NEW* */
 	const char *join_path[4];
 	const struct sysctl_setting *sysctls;
 	size_t n_sysctls;

@@ -189,6 +189,15 @@ SBX_EXPORT int sbx_config_set_domainname(sbx_config *cfg, const char *name, sbx_
  * caller's. Errors: EINVAL. */
 SBX_EXPORT int sbx_config_set_umask(sbx_config *cfg, unsigned mask, sbx_error *err);
 
+/* Offsets of the sandbox's monotonic and boot-time clocks (OCI
+ * linux.timeOffsets), seconds and nanoseconds (0-999999999) each, in its
+ * new time namespace (SBX_NS_TIME; a spawn without one refuses them). The
+ * kernel refuses offsets that would take a clock below zero; sbx_spawn()
+ * says so. Errors: EINVAL. */
+SBX_EXPORT int sbx_config_set_time_offsets(sbx_config *cfg, int64_t monotonic_sec,
+					   long monotonic_nsec, int64_t boottime_sec,
+					   long boottime_nsec, sbx_error *err);
+
 /* The program's execution domain (OCI linux.personality), as personality(2)
  * takes it: PER_LINUX, or PER_LINUX32 (uname then says i686 on x86-64);
  * default: the caller's. Other domains and flags: EINVAL. */

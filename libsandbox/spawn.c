@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <pthread.h>
@@ -320,6 +321,18 @@ static int plan_build(struct spawn *s, const struct sbx_config *cfg, unsigned ns
 	p->domainname = cfg->domainname[0] ? cfg->domainname : NULL;
 	p->umask = cfg->umask;
 	p->personality = cfg->personality;
+	if (cfg->time_offsets_set) {
+		if (!(ns & SBX_NS_TIME))
+			return err_setx(err, SBX_STAGE_CONFIG, EINVAL,
+					"time offsets need a new time namespace (SBX_NS_TIME)");
+		/* a time namespace's offsets are fixed once a process is in it,
+		 * and clone3 would put the child in at once: the child makes it */
+		p->clone_flags &= ~(uint64_t)CLONE_NEWTIME;
+		snprintf(p->timens_offsets, sizeof(p->timens_offsets),
+			 "monotonic %" PRId64 " %ld\nboottime %" PRId64 " %ld\n",
+			 cfg->time_offset_sec[0], cfg->time_offset_nsec[0], cfg->time_offset_sec[1],
+			 cfg->time_offset_nsec[1]);
+	}
 	p->gate_fd = cfg->gate_fd;
 	for (size_t i = 0; i < 4; i++) {
 		p->join_fd[i] = cfg->joins[i].kind ? cfg->joins[i].fd : -1;

@@ -50,7 +50,6 @@ static const struct {
 	{"linux.resources.unified", "raw cgroup v2 settings are not supported yet"},
 	{"linux.mountLabel", "SELinux mount labels are not supported"},
 	{"linux.intelRdt", "Intel RDT is not supported"},
-	{"linux.timeOffsets", "time namespace offsets are not supported yet"},
 };
 
 static int check_not_yet(struct ctx *c, const json_t *root)
@@ -394,6 +393,46 @@ static int parse_personality(struct ctx *c, const json_t *lx)
 	return 0;
 }
 
+/* linux.timeOffsets: {"monotonic": {"secs", "nanosecs"}, "boottime": ...} */
+static int parse_time_offsets(struct ctx *c, const json_t *lx)
+{
+	static const char base[] = "linux.timeOffsets";
+	static const char *const clocks[] = {"monotonic", "boottime"};
+	json_t *t;
+	int r = json_member(c, lx, "linux", "timeOffsets", JSON_OBJECT, "an object", &t);
+	if (r < 0 || !t || !json_object_size(t))
+		return r;
+	const char *key;
+	json_t *v;
+	json_object_foreach (t, key, v) {
+		if (strcmp(key, clocks[0]) && strcmp(key, clocks[1])) {
+			char path[PATH_LEN];
+			json_join(path, base, key);
+			return json_fail(c, EINVAL, path, "unknown clock: monotonic or boottime");
+		}
+	}
+	int64_t sec[2] = {0, 0}, nsec[2] = {0, 0};
+	for (size_t i = 0; i < 2; i++) {
+		char path[PATH_LEN];
+		json_t *o;
+		json_join(path, base, clocks[i]);
+		if ((r = json_member(c, t, base, clocks[i], JSON_OBJECT, "an object", &o)) < 0)
+			return r;
+		if (o && ((r = json_i64(c, o, path, "secs", INT32_MIN, INT32_MAX, &sec[i])) < 0 ||
+			  (r = json_i64(c, o, path, "nanosecs", 0, 999999999, &nsec[i])) < 0))
+			return r;
+	}
+	if (!(sbx_config_get_namespaces(c->cfg) & SBX_NS_TIME))
+		return json_fail(c, EINVAL, base,
+				 "needs a new time namespace (add {\"type\": \"time\"} to "
+				 "linux.namespaces)");
+	sbx_error e;
+	if (sbx_config_set_time_offsets(c->cfg, sec[0], (long)nsec[0], sec[1], (long)nsec[1], &e) <
+	    0)
+		return json_lib_fail(c, base, &e);
+	return 0;
+}
+
 static int parse_linux(struct ctx *c, const json_t *root)
 {
 	json_t *lx;
@@ -412,7 +451,7 @@ static int parse_linux(struct ctx *c, const json_t *root)
 		return r;
 	if ((r = parse_sysctl(c, lx)) < 0 ||
 	    (r = parse_cgroups_path(c, lx, &c->cgroup_named)) < 0 ||
-	    (r = parse_personality(c, lx)) < 0)
+	    (r = parse_personality(c, lx)) < 0 || (r = parse_time_offsets(c, lx)) < 0)
 		return r;
 	json_t *sc = json_object_get(lx, "seccomp");
 	if (sc && !json_is_null(sc)) {

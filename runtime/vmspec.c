@@ -34,6 +34,7 @@ static const char *const not_in_vm[] = {
 	"linux.devices",
 	"linux.rootfsPropagation",
 	"linux.personality",
+	"linux.timeOffsets",
 	"linux.cgroupsPath",
 	"sandbox.policy",
 	"sandbox.grants",

@@ -233,12 +233,28 @@ END_TEST
 
 START_TEST(unsupported_fields_are_errors_not_silence)
 {
-	/* time offsets asked for and not set would run the program otherwise
-	 * than the spec says: refuse */
+	/* raw cgroup settings asked for and not set would run the program
+	 * otherwise than the spec says: refuse */
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"resources\": "
+		"{\"unified\": {\"memory.high\": \"1M\"}}}}",
+		ENOTSUP,
+		"spec.json: linux.resources.unified: raw cgroup v2 settings are not supported yet");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"timeOffsets\": "
 		     "{\"monotonic\": {\"secs\": 10}}}}",
-		     ENOTSUP,
-		     "spec.json: linux.timeOffsets: time namespace offsets are not supported yet");
+		     EINVAL,
+		     "spec.json: linux.timeOffsets: needs a new time namespace (add {\"type\": "
+		     "\"time\"} to linux.namespaces)");
+	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"timeOffsets\": "
+		     "{\"realtime\": {\"secs\": 10}}}}",
+		     EINVAL,
+		     "spec.json: linux.timeOffsets.realtime: unknown clock: monotonic or boottime");
+	expect_error(
+		"{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"timeOffsets\": "
+		"{\"boottime\": {\"nanosecs\": -1}}}}",
+		EINVAL,
+		"spec.json: linux.timeOffsets.boottime.nanosecs: expected an integer 0-999999999, "
+		"got -1");
 	expect_error("{\"process\": {\"args\": [\"x\"]}, \"linux\": {\"personality\": "
 		     "{\"domain\": \"LINUX32\", \"flags\": [\"ADDR_NO_RANDOMIZE\"]}}}",
 		     ENOTSUP,

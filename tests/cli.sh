@@ -172,6 +172,22 @@ if [ "$(uname -m)" = x86_64 ]; then
 	check "personality LINUX (rc=$rc, err=$err)" [ "$out" = x86_64 ]
 fi
 
+# --- linux.timeOffsets: the time namespace's clocks moved (uptime is the
+# boot-time clock; python reads the monotonic one)
+spec toff.json '{"process": {"args": ["/bin/sh", "-c", "cut -d. -f1 /proc/uptime; python3 -c \"import time; print(int(time.monotonic()))\""]},
+  "linux": {"namespaces": [{"type": "user"}, {"type": "mount"}, {"type": "pid"}, {"type": "time"}],
+  "timeOffsets": {"boottime": {"secs": 1000000000}, "monotonic": {"secs": 2000000000, "nanosecs": 5}}}}'
+run "$SBXD" run "$T/toff.json"
+up=$(sed -n 1p <<<"$out") mono=$(sed -n 2p <<<"$out")
+check "timeOffsets: boot-time clock moved ($out, $err)" [ "${up:-0}" -ge 1000000000 ] && [ "${up:-0}" -lt 1100000000 ]
+check "timeOffsets: monotonic clock moved ($out)" [ "${mono:-0}" -ge 2000000000 ] && [ "${mono:-0}" -lt 2100000000 ]
+check "timeOffsets: the host's clock is not ($(cut -d. -f1 /proc/uptime))" [ "$(cut -d. -f1 /proc/uptime)" -lt 1000000000 ]
+spec toff-neg.json '{"process": {"args": ["/bin/true"]},
+  "linux": {"namespaces": [{"type": "user"}, {"type": "mount"}, {"type": "time"}],
+  "timeOffsets": {"monotonic": {"secs": -2000000000}}}}'
+run "$SBXD" run "$T/toff-neg.json"
+check "timeOffsets below zero: refused (rc=$rc, $err)" [ "$rc" = 125 ] && contains "$err" "time namespace: set the clock offsets"
+
 # --- domainname and umask
 spec uts.json '{"process": {"args": ["/bin/sh", "-c", "cat /proc/sys/kernel/domainname; umask; cd /tmp && touch f && stat -c %a f"], "user": {"uid": 0, "gid": 0, "umask": 63}}, "domainname": "example.test"}'
 run "$SBXD" run "$T/uts.json"
