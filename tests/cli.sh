@@ -93,7 +93,7 @@ for prop in "" rshared runbindable rslave; do
 	case $prop in
 	rshared) check "rootfsPropagation rshared ($out, $err)" contains "$out" " shared:" ;;
 	runbindable) check "rootfsPropagation runbindable ($out, $err)" contains "$out" " unbindable " ;;
-	*) check "rootfsPropagation '$prop': private ($out, $err)" [ -n "$out" ] && lacks "$out" " shared:" && lacks "$out" " master:" ;;
+	*) checks "rootfsPropagation '$prop': private ($out, $err)" [ -n "$out" ] -- lacks "$out" " shared:" -- lacks "$out" " master:" ;;
 	esac
 done
 spec bundle/prop-bad.json '{"process": {"args": ["true"]}, "root": {"path": "rootfs"}, "linux": {"rootfsPropagation": "rbind"}}'
@@ -122,7 +122,10 @@ if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then
 	devspec dev-allowed.json '[{"type": "mount"}, {"type": "pid"}]' "[$tun, $fifo]" \
 		', "resources": {"devices": [{"allow": true, "type": "c", "major": 10, "minor": 200, "access": "rw"}]}'
 	run "$SBXD" run "$B/dev-allowed.json"
-	check "devices: with one it opens (tun says its state) ($out, $err)" contains "$out" "File descriptor in bad state"
+	# past the filter, what the driver says is its own (here: tun's "bad
+	# state"; a kernel without the tun module loaded says no device)
+	checks "devices: with one the filter lets it through ($out, $err)" \
+		contains "$out" "7:8" -- lacks "$out" "Operation not permitted"
 fi
 if [ -c /dev/net/tun ]; then
 	devspec dev-bind.json "$userns" "[$tun, $fifo]"
@@ -179,14 +182,14 @@ spec toff.json '{"process": {"args": ["/bin/sh", "-c", "cut -d. -f1 /proc/uptime
   "timeOffsets": {"boottime": {"secs": 1000000000}, "monotonic": {"secs": 2000000000, "nanosecs": 5}}}}'
 run "$SBXD" run "$T/toff.json"
 up=$(sed -n 1p <<<"$out") mono=$(sed -n 2p <<<"$out")
-check "timeOffsets: boot-time clock moved ($out, $err)" [ "${up:-0}" -ge 1000000000 ] && [ "${up:-0}" -lt 1100000000 ]
-check "timeOffsets: monotonic clock moved ($out)" [ "${mono:-0}" -ge 2000000000 ] && [ "${mono:-0}" -lt 2100000000 ]
+checks "timeOffsets: boot-time clock moved ($out, $err)" [ "${up:-0}" -ge 1000000000 ] -- [ "${up:-0}" -lt 1100000000 ]
+checks "timeOffsets: monotonic clock moved ($out)" [ "${mono:-0}" -ge 2000000000 ] -- [ "${mono:-0}" -lt 2100000000 ]
 check "timeOffsets: the host's clock is not ($(cut -d. -f1 /proc/uptime))" [ "$(cut -d. -f1 /proc/uptime)" -lt 1000000000 ]
 spec toff-neg.json '{"process": {"args": ["/bin/true"]},
   "linux": {"namespaces": [{"type": "user"}, {"type": "mount"}, {"type": "time"}],
   "timeOffsets": {"monotonic": {"secs": -2000000000}}}}'
 run "$SBXD" run "$T/toff-neg.json"
-check "timeOffsets below zero: refused (rc=$rc, $err)" [ "$rc" = 125 ] && contains "$err" "time namespace: set the clock offsets"
+checks "timeOffsets below zero: refused (rc=$rc, $err)" [ "$rc" = 125 ] -- contains "$err" "time namespace: set the clock offsets"
 
 # --- domainname and umask
 spec uts.json '{"process": {"args": ["/bin/sh", "-c", "cat /proc/sys/kernel/domainname; umask; cd /tmp && touch f && stat -c %a f"], "user": {"uid": 0, "gid": 0, "umask": 63}}, "domainname": "example.test"}'
@@ -431,7 +434,7 @@ check "naming it ($err)" contains "$err" "apt-get download linux-image-no-such-k
 check "leaving nothing" [ -z "$(ls "$T" | grep vmlinuz)" ]
 echo kept >"$T/vmlinuz"
 run env SBX_VM_KERNEL_PACKAGE=linux-image-no-such-kernel-sbx "$SRC/scripts/fetch-vm-kernel.sh" "$T/vmlinuz"
-check "a kernel already there is kept (rc=$rc, $out)" [ "$rc" = 0 ] && [ "$(cat "$T/vmlinuz")" = kept ]
+checks "a kernel already there is kept (rc=$rc, $out)" [ "$rc" = 0 ] -- [ "$(cat "$T/vmlinuz")" = kept ]
 run "$SBXD" run "$T/grants.json"
 if contains "$features" '"capability_mode": true'; then
 	check "capability mode: the granted fd reads ($out, $err)" contains "$out" "granted line"

@@ -25,6 +25,23 @@ check() {
 	if "$@"; then pass; else fail "$name"; fi
 }
 
+# checks NAME CMD... [-- CMD...]...: passes if every command succeeds (a
+# `check NAME a && b` would leave b outside the check)
+checks() {
+	local name=$1 ok=true a
+	local cmd=()
+	shift
+	for a in "$@" --; do
+		if [ "$a" = -- ]; then
+			"${cmd[@]}" || ok=false
+			cmd=()
+		else
+			cmd+=("$a")
+		fi
+	done
+	if $ok; then pass; else fail "$name"; fi
+}
+
 # run CMD...: sets $rc, $out, $err
 run() {
 	local o e

@@ -173,7 +173,7 @@ if command -v gcc >/dev/null && command -v g++ >/dev/null && [ -x /usr/bin/pytho
 	    print("no network")
 	EOF
 	gcc -O2 -o "$T/sum" "$T/sum.c" && g++ -O2 -pthread -o "$T/sort" "$T/sort.cc"
-	check "submissions compiled" [ -x "$T/sum" ] && [ -x "$T/sort" ]
+	checks "submissions compiled" [ -x "$T/sum" ] -- [ -x "$T/sort" ]
 	# a run with limits first collects dead supervisors' cgroups, which
 	# cli.sh's gc test wants to see: not while it looks
 	exec 8>>"${SBX_GC_LOCK:-$T/gc.lock}"
