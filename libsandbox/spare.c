@@ -84,7 +84,9 @@ static void key_of(const struct sbx_config *cfg, const struct cg_context *ctx, s
 	k->n_io = cfg->n_io;
 	memcpy(k->devices, cfg->devices, cfg->n_devices * sizeof(*cfg->devices));
 	k->n_devices = cfg->n_devices;
-	k->ctx = *ctx;
+	/* field by field: the keys are compared whole, padding included */
+	k->ctx.pidns = ctx->pidns;
+	k->ctx.devices_why = ctx->devices_why;
 }
 
 /* ---------------------------------------------------------------- the helper */

@@ -126,8 +126,13 @@ static const char *device_filter_needed(const struct sbx_config *cfg, unsigned n
 	if (host_root && !(ns & SBX_NS_MOUNT))
 		return "it may be host uid 0 and sees the host's /dev; a mount namespace or a "
 		       "user namespace would not need one";
-	if (cfg->n_devnodes)
-		return "it has device nodes of its own";
+	/* nodes of its own, which its caller could not have opened: made by
+	 * mknod, or bound from the host where the sandbox may be host uid 0
+	 * (in a user namespace that is not, a bound node opens only as its
+	 * caller's own host ids could) */
+	for (size_t i = 0; i < cfg->n_devnodes; i++)
+		if (cfg->devnodes[i].type != 'p' && (!(ns & SBX_NS_USER) || host_root))
+			return "it has device nodes of its own";
 	/* uid 0 gets its bounding set back at exec */
 	const sbx_caps *c = &cfg->caps;
 	if (!(ns & SBX_NS_USER) && ((c->bounding | c->permitted | c->ambient) >> CAP_MKNOD & 1))
