@@ -341,7 +341,7 @@ START_TEST(a_guest_that_never_speaks_is_not_ready_in_time)
 	vm_options_init(&o);
 	o.kernel = payload("uart");
 	o.wall_time_ms = 20000;
-	o.ready_ms = 300;
+	o.ready_ms = 5000; /* at once, but CI's machine is loaded (300 ms was missed) */
 	o.ready_uart = 1;
 	run_vm(&o, "hi\n", r);
 	ck_assert_msg(r->res.end == VM_END_RESET, "%s: %s", vm_end_name(r->res.end), r->res.detail);
@@ -351,7 +351,7 @@ START_TEST(a_guest_that_never_speaks_is_not_ready_in_time)
 	vm_options_init(&o);
 	o.kernel = payload("spin");
 	o.wall_time_ms = 500;
-	o.ready_ms = 300;
+	o.ready_ms = 5000;
 	o.ready_uart = 0;
 	run_vm(&o, NULL, r);
 	ck_assert_msg(r->res.end == VM_END_TIMEOUT, "%s: %s", vm_end_name(r->res.end),
