@@ -135,9 +135,6 @@ static void install_filter(struct plan *p, int rfd)
 	}
 }
 
-/* OCI start: everything is set up and checked; say so, and wait for the
- * byte. The report channel stays open (close-on-exec), so a failing exec
- * after the start is still seen by whoever reads it. */
 /* A new time namespace with the plan's clock offsets, entered: its offsets
  * can be written only before a process is in it (through the host's /proc,
  * before the mounts, and as the caller's ids, which own /proc/self). */
@@ -156,6 +153,9 @@ static void enter_timens(struct plan *p, int rfd)
 	close(fd);
 }
 
+/* OCI start: everything is set up and checked; say so, and wait for the
+ * byte. The report channel stays open (close-on-exec), so a failing exec
+ * after the start is still seen by whoever reads it. */
 static void wait_at_gate(struct plan *p, int rfd)
 {
 	/* it may wait long: hold nothing of the caller's meanwhile (a lock,

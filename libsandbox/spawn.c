@@ -115,8 +115,6 @@ static bool relays(const struct sbx_config *cfg)
 	return cfg->stdio_mode[1] == SBX_STDIO_RELAY || cfg->stdio_mode[2] == SBX_STDIO_RELAY;
 }
 
-/* The sandbox's cgroups and rlimits, and whether each limit asked for can be
- * enforced: an error naming it if not, unless it is best-effort. */
 /* Why the sandbox needs a device cgroup even when no limit asks for one: it
  * could reach device nodes beyond its /dev's harmless defaults. NULL if
  * not. */
@@ -140,6 +138,8 @@ static const char *device_filter_needed(const struct sbx_config *cfg, unsigned n
 	return NULL;
 }
 
+/* The sandbox's cgroups and rlimits, and whether each limit asked for can be
+ * enforced: an error naming it if not, unless it is best-effort. */
 static int plan_limits(struct spawn *s, const struct sbx_config *cfg, unsigned ns, bool host_root,
 		       sbx_error *err)
 {

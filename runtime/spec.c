@@ -384,9 +384,9 @@ static int parse_personality(struct ctx *c, const json_t *lx)
 		return json_fail(c, EINVAL, "linux.personality.domain",
 				 "required: LINUX or LINUX32");
 	const char *d = json_string_value(domain);
-	unsigned long persona = !strcmp(d, "LINUX") ? PER_LINUX : PER_LINUX32;
 	if (strcmp(d, "LINUX") && strcmp(d, "LINUX32"))
 		return json_expected(c, "linux.personality.domain", "LINUX or LINUX32", domain);
+	unsigned long persona = !strcmp(d, "LINUX") ? PER_LINUX : PER_LINUX32;
 	sbx_error e;
 	if (sbx_config_set_personality(c->cfg, persona, &e) < 0)
 		return json_lib_fail(c, base, &e);
